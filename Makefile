@@ -1,0 +1,83 @@
+# fallback - build, test and benchmark the helpers and the package.
+#
+#   make            build build/fallback
+#   make deps       install the Debian packages the build and the tests need
+#   make check      every test, ending with one line "N passed, N failed"
+#   make demo       the whole failover cycle on the built-in two-host world
+#   make bench      benchmarks (not part of check)
+#   make install    install the helper under $(DESTDIR)$(PREFIX)
+
+BUILD   ?= build
+PREFIX  ?= /opt/yunohost/fallback
+CC      ?= cc
+PKGS    := libssh jansson libsodium glib-2.0
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRCS    := $(wildcard helpers-src/*.c)
+LIBSRCS := $(filter-out helpers-src/main.c,$(SRCS))
+OBJS    := $(SRCS:helpers-src/%.c=$(BUILD)/obj/%.o)
+SANOBJS := $(LIBSRCS:helpers-src/%.c=$(BUILD)/san/%.o)
+UNITS   := $(wildcard tests/unit/test_*.c)
+UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
+
+DEB_BUILD := build-essential pkg-config libssh-dev libjansson-dev libsodium-dev libglib2.0-dev
+DEB_TEST  := openssh-server openssh-client bats shellcheck python3 python3-yaml jq \
+             iproute2 util-linux procps psmisc cron logrotate rsync ccrypt \
+             bsd-mailx exim4-daemon-light dpkg-dev fakeroot sudo
+DEB_BENCH := time
+
+.SECONDARY:
+.PHONY: all deps check check-unit check-scripts bench demo install clean shellcheck
+all: $(BUILD)/fallback
+
+$(BUILD)/fallback: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: helpers-src/%.c $(wildcard helpers-src/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/%.o: helpers-src/%.c $(wildcard helpers-src/*.h) | $(BUILD)/san
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(SANOBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(SAN) -Ihelpers-src -o $@ $< $(SANOBJS) $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/san $(BUILD)/tests:
+	mkdir -p $@
+
+deps:
+	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "all Debian packages present"; fi
+
+check: $(BUILD)/fallback $(UNITBIN)
+	BUILD=$(BUILD) tests/run
+
+check-unit: $(UNITBIN)
+	BUILD=$(BUILD) tests/run unit
+
+check-scripts: $(BUILD)/fallback
+	BUILD=$(BUILD) tests/run scripts
+
+shellcheck:
+	BUILD=$(BUILD) tests/run shellcheck
+
+bench: $(BUILD)/fallback
+	BUILD=$(BUILD) bench/run
+
+demo: $(BUILD)/fallback
+	BUILD=$(BUILD) tests/demo
+
+install: $(BUILD)/fallback
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/fallback $(DESTDIR)$(PREFIX)/bin/fallback
+
+clean:
+	rm -rf $(BUILD)

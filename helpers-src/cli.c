@@ -1,0 +1,32 @@
+/* cli.c - the subcommand table and option parsing shared by subcommands. */
+#include <stdio.h>
+
+#include "cli.h"
+
+const struct fb_command fb_commands[] = {
+    { "encrypt", cmd_encrypt, "encrypt a file with the archive password" },
+    { "decrypt", cmd_decrypt, "decrypt a file made by encrypt" },
+    { "key-init", cmd_key_init, "derive and store the archive key from a password" },
+    { "checksum", cmd_checksum, "content digest of a backup tree or tar" },
+    { "apps", cmd_apps, "app ids from `yunohost app list` JSON on stdin" },
+    { "backup-result", cmd_backup_result, "part results from `yunohost backup create` JSON on stdin" },
+    { "config-check", cmd_config_check, "validate config.conf and app_list" },
+    { "selected-apps", cmd_selected_apps, "app ids selected in app_list" },
+    { "push", cmd_push, "upload files to the fallback server over SFTP" },
+    { "pull", cmd_pull, "download files from the fallback server over SFTP" },
+    { "ls", cmd_ls, "list a folder on the fallback server" },
+    { "trust-host", cmd_trust_host, "record the fallback server's host key" },
+    { NULL, NULL, NULL },
+};
+
+gboolean
+cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+        fprintf(stderr, "fallback: %s: %s\n", cmd, error->message);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,37 @@
+/* cli.h - subcommand entry points. Each returns an exit status (fb.h). */
+#ifndef FB_CLI_H
+#define FB_CLI_H
+
+#include <glib.h>
+
+struct fb_command {
+    const char *name;
+    int (*run)(int argc, char **argv);   /* argv[0] is the subcommand name */
+    const char *summary;
+};
+
+/* cmd_crypt.c */
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
+int cmd_key_init(int argc, char **argv);
+/* cmd_checksum.c */
+int cmd_checksum(int argc, char **argv);
+/* cmd_json.c */
+int cmd_apps(int argc, char **argv);
+int cmd_backup_result(int argc, char **argv);
+/* cmd_config.c */
+int cmd_config_check(int argc, char **argv);
+int cmd_selected_apps(int argc, char **argv);
+/* cmd_transfer.c */
+int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_trust_host(int argc, char **argv);
+
+/* The table main() dispatches on; NULL-terminated. */
+extern const struct fb_command fb_commands[];
+
+/* Parse argv with ctx; on error print "fallback: CMD: msg" and return FALSE. */
+gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd);
+
+#endif

@@ -1,0 +1,24 @@
+/* cmd_json.c - placeholder until the module lands. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "fb.h"
+
+int
+cmd_apps(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "fallback: apps: not built yet\n");
+    return FB_EXIT_FAIL;
+}
+
+int
+cmd_backup_result(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "fallback: backup-result: not built yet\n");
+    return FB_EXIT_FAIL;
+}
+

@@ -1,0 +1,39 @@
+/* config.h - config.conf and app_list: reading and validation. */
+#ifndef FB_CONFIG_H
+#define FB_CONFIG_H
+
+#include <glib.h>
+
+/* config.conf: key=value lines, '#' comments (user-surface.md). */
+struct fb_config {
+    char *ssh_user;          /* default "fallback" */
+    char *ssh_host;          /* required */
+    char *ssh_key;           /* private key path, required */
+    unsigned int ssh_port;   /* default 22, 1..65535 */
+    char *ssh_options;       /* kept for compatibility, may be empty */
+    char *known_hosts;       /* pinned host key file; default: <dir of config>/known_hosts */
+    gboolean encrypt;        /* default TRUE */
+    char *pass_file;         /* required when encrypt */
+    char *main_storage_dir;
+    char *overwrite_ip;      /* may be empty */
+};
+
+/* Load and validate path. Bad lines are errors naming "file:line"; unknown
+ * keys are warned about on stderr. Error code FB_EXIT_INPUT. */
+gboolean fb_config_load(const char *path, struct fb_config *cfg, GError **error);
+void fb_config_clear(struct fb_config *cfg);
+
+enum fb_app_mark { FB_APP_UNSELECTED, FB_APP_SELECTED, FB_APP_EXCLUDED };
+
+struct fb_app_entry {
+    char *id;
+    enum fb_app_mark mark;   /* "[]", "[.]", "[-]" */
+};
+
+/* Load app_list; returns a GPtrArray of struct fb_app_entry * (owned). */
+GPtrArray *fb_app_list_load(const char *path, GError **error);
+
+/* YunoHost app id rules, including multi-instance ids such as nextcloud__2. */
+gboolean fb_app_id_valid(const char *id);
+
+#endif
