@@ -10,6 +10,8 @@ const struct fb_command fb_commands[] = {
     { "checksum", cmd_checksum, "content digest of a backup tree or tar" },
     { "apps", cmd_apps, "app ids from `yunohost app list` JSON on stdin" },
     { "backup-result", cmd_backup_result, "part results from `yunohost backup create` JSON on stdin" },
+    { "backup-list", cmd_backup_list, "archive names from `yunohost backup list` JSON on stdin" },
+    { "backup-info", cmd_backup_info, "path, date and size from `yunohost backup info` JSON on stdin" },
     { "config-check", cmd_config_check, "validate config.conf and app_list" },
     { "selected-apps", cmd_selected_apps, "app ids selected in app_list" },
     { "push", cmd_push, "upload files to the fallback server over SFTP" },

@@ -19,6 +19,8 @@ int cmd_checksum(int argc, char **argv);
 /* cmd_json.c */
 int cmd_apps(int argc, char **argv);
 int cmd_backup_result(int argc, char **argv);
+int cmd_backup_list(int argc, char **argv);
+int cmd_backup_info(int argc, char **argv);
 /* cmd_config.c */
 int cmd_config_check(int argc, char **argv);
 int cmd_selected_apps(int argc, char **argv);

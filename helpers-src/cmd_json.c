@@ -22,3 +22,20 @@ cmd_backup_result(int argc, char **argv)
     return FB_EXIT_FAIL;
 }
 
+int
+cmd_backup_list(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "fallback: backup-list: not built yet\n");
+    return FB_EXIT_FAIL;
+}
+
+int
+cmd_backup_info(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "fallback: backup-info: not built yet\n");
+    return FB_EXIT_FAIL;
+}
