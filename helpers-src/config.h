@@ -4,7 +4,10 @@
 
 #include <glib.h>
 
-/* config.conf: key=value lines, '#' comments (user-surface.md). */
+/* config.conf: key=value lines, '#' comments (user-surface.md).
+ * Paths (ssh_key, pass_file, main_storage_dir, known_hosts) given relative
+ * are taken from the directory of config.conf; the default
+ * main_storage_dir is <dir of config>/fallback_backup. */
 struct fb_config {
     char *ssh_user;          /* default "fallback" */
     char *ssh_host;          /* required */
@@ -35,5 +38,14 @@ GPtrArray *fb_app_list_load(const char *path, GError **error);
 
 /* YunoHost app id rules, including multi-instance ids such as nextcloud__2. */
 gboolean fb_app_id_valid(const char *id);
+void fb_app_entry_free(struct fb_app_entry *entry);
+
+/* Read a whole text file of at most max bytes (NUL bytes refused);
+ * *out is NUL-terminated, free it with g_free. Error code FB_EXIT_INPUT. */
+gboolean fb_read_text_file(const char *path, gsize max, char **out, gsize *out_len, GError **error);
+
+/* s made safe to quote in a one-line message: control bytes escaped,
+ * invalid UTF-8 replaced, long text cut. Free with g_free. */
+char *fb_display_text(const char *s);
 
 #endif

@@ -1,0 +1,403 @@
+/* config.c - config.conf: reading and validation of key=value lines. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fb.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define DEFAULT_SSH_USER "fallback"
+#define DEFAULT_STORAGE "fallback_backup"
+#define DEFAULT_KNOWN_HOSTS "known_hosts"
+
+struct key_def {
+    const char *name;
+    /* Store value in cfg; on refusal return FALSE with the reason in why. */
+    gboolean (*set)(struct fb_config *cfg, const char *value, const char *dir, const char **why);
+};
+
+static gboolean
+has_ctrl(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+set_string(char **field, const char *value, gboolean may_be_empty, const char **why)
+{
+    if (!may_be_empty && *value == '\0') {
+        *why = "must not be empty";
+        return FALSE;
+    }
+    if (has_ctrl(value)) {
+        *why = "contains a control character";
+        return FALSE;
+    }
+    g_free(*field);
+    *field = g_strdup(value);
+    return TRUE;
+}
+
+/* A path: relative values are taken from the directory of config.conf. */
+static gboolean
+set_path(char **field, const char *value, const char *dir, const char **why)
+{
+    if (!set_string(field, value, FALSE, why))
+        return FALSE;
+    if (!g_path_is_absolute(value)) {
+        g_free(*field);
+        *field = g_build_filename(dir, value, NULL);
+    }
+    return TRUE;
+}
+
+static gboolean
+set_user(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    (void)dir;
+    if (!set_string(&cfg->ssh_user, value, FALSE, why))
+        return FALSE;
+    for (const char *p = value; *p != '\0'; p++)
+        if (!g_ascii_isalnum(*p) && strchr("._-", *p) == NULL) {
+            *why = "is not a valid user name";
+            return FALSE;
+        }
+    if (value[0] == '-') {
+        *why = "must not start with '-'";
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+ip_address_valid(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* A DNS name: dot-separated labels of letters, digits, '-' or '_',
+ * 1..63 bytes each, no label starting or ending with '-'. */
+static gboolean
+hostname_valid(const char *s)
+{
+    size_t len = strlen(s), label = 0;
+
+    if (len == 0 || len > 253)
+        return FALSE;
+    for (size_t i = 0; i <= len; i++) {
+        char c = s[i];
+        if (c == '.' || c == '\0') {
+            if (label == 0 || label > 63 || s[i - 1] == '-')
+                return FALSE;
+            label = 0;
+        } else if (g_ascii_isalnum(c) || c == '_' || (c == '-' && label > 0)) {
+            label++;
+        } else {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+set_host(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    (void)dir;
+    if (!set_string(&cfg->ssh_host, value, FALSE, why))
+        return FALSE;
+    if (!ip_address_valid(value) && !hostname_valid(value)) {
+        *why = "is neither a host name nor an IP address";
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+set_port(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    guint64 port = 0;
+
+    (void)dir;
+    if (*value == '\0' || strlen(value) > 5 || strspn(value, "0123456789") != strlen(value)) {
+        *why = "must be a number from 1 to 65535";
+        return FALSE;
+    }
+    port = g_ascii_strtoull(value, NULL, 10);
+    if (port < 1 || port > 65535) {
+        *why = "must be a number from 1 to 65535";
+        return FALSE;
+    }
+    cfg->ssh_port = (unsigned int)port;
+    return TRUE;
+}
+
+static gboolean
+set_encrypt(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    (void)dir;
+    if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0) {
+        *why = "must be 0 or 1";
+        return FALSE;
+    }
+    cfg->encrypt = value[0] == '1';
+    return TRUE;
+}
+
+static gboolean
+set_overwrite_ip(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    (void)dir;
+    if (*value != '\0' && !ip_address_valid(value)) {
+        *why = "must be empty or an IPv4 or IPv6 address";
+        return FALSE;
+    }
+    return set_string(&cfg->overwrite_ip, value, TRUE, why);
+}
+
+static gboolean
+set_options(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    (void)dir;
+    return set_string(&cfg->ssh_options, value, TRUE, why);
+}
+
+static gboolean
+set_key(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    return set_path(&cfg->ssh_key, value, dir, why);
+}
+
+static gboolean
+set_pass_file(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    return set_path(&cfg->pass_file, value, dir, why);
+}
+
+static gboolean
+set_storage(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    return set_path(&cfg->main_storage_dir, value, dir, why);
+}
+
+static gboolean
+set_known_hosts(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    return set_path(&cfg->known_hosts, value, dir, why);
+}
+
+static const struct key_def keys[] = {
+    { "ssh_user", set_user },
+    { "ssh_host", set_host },
+    { "ssh_key", set_key },
+    { "ssh_port", set_port },
+    { "ssh_options", set_options },
+    { "encrypt", set_encrypt },
+    { "pass_file", set_pass_file },
+    { "main_storage_dir", set_storage },
+    { "overwrite_ip", set_overwrite_ip },
+    { "known_hosts", set_known_hosts },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Read a whole regular file of at most max bytes; reject NUL bytes. */
+gboolean
+fb_read_text_file(const char *path, gsize max, char **out, gsize *out_len, GError **error)
+{
+    g_autofree char *buf = g_malloc(max + 1);
+    gsize len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: %s", path, g_strerror(errno));
+        return FALSE;
+    }
+    while (len <= max) {
+        ssize_t n = read(fd, buf + len, max + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: %s", path, g_strerror(errno));
+            close(fd);
+            return FALSE;
+        }
+        if (n == 0)
+            break;
+        len += (gsize)n;
+    }
+    close(fd);
+    if (len > max) {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: larger than %zu bytes", path, (size_t)max);
+        return FALSE;
+    }
+    if (memchr(buf, '\0', len) != NULL) {
+        const char *nul = memchr(buf, '\0', len);
+        guint line = 1;
+        for (const char *p = buf; p < nul; p++)
+            line += *p == '\n';
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: NUL byte in text file", path, line);
+        return FALSE;
+    }
+    buf[len] = '\0';
+    *out = g_steal_pointer(&buf);
+    if (out_len != NULL)
+        *out_len = len;
+    return TRUE;
+}
+
+char *
+fb_display_text(const char *s)
+{
+    g_autofree char *cut = g_utf8_make_valid(s, MIN(strlen(s), (size_t)120));
+    GString *out = g_string_new(NULL);
+
+    for (const char *p = cut; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f)
+            g_string_append_printf(out, "\\x%02x", c);
+        else
+            g_string_append_c(out, (char)c);
+    }
+    if (strlen(s) > 120)
+        g_string_append(out, "...");
+    return g_string_free(out, FALSE);
+}
+
+static const struct key_def *
+find_key(const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+/* One non-comment line: "key = value" with spaces trimmed. */
+static gboolean
+parse_line(struct fb_config *cfg, char *line, const char *path, guint no,
+           const char *dir, guint seen[], GError **error)
+{
+    char *eq = strchr(line, '='), *key, *value;
+    const struct key_def *def;
+    const char *why = NULL;
+    g_autofree char *shown = NULL;
+
+    if (eq == NULL) {
+        shown = fb_display_text(line);
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: expected key=value, got '%s'", path, no, shown);
+        return FALSE;
+    }
+    *eq = '\0';
+    key = g_strstrip(line);
+    value = g_strstrip(eq + 1);
+    shown = fb_display_text(key);
+    if (*key == '\0') {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: empty key before '='", path, no);
+        return FALSE;
+    }
+    def = find_key(key);
+    if (def == NULL) {
+        g_printerr("fallback: warning: %s:%u: unknown key '%s' ignored\n", path, no, shown);
+        return TRUE;
+    }
+    if (seen[def - keys] != 0) {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: duplicate key '%s' (first set on line %u)",
+                    path, no, key, seen[def - keys]);
+        return FALSE;
+    }
+    seen[def - keys] = no;
+    if (!def->set(cfg, value, dir, &why)) {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: %s %s", path, no, key, why);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+check_required(struct fb_config *cfg, const char *path, const char *dir, GError **error)
+{
+    const char *missing = NULL;
+
+    if (cfg->ssh_host == NULL)
+        missing = "ssh_host";
+    else if (cfg->ssh_key == NULL)
+        missing = "ssh_key";
+    else if (cfg->encrypt && cfg->pass_file == NULL)
+        missing = "pass_file (required when encrypt=1)";
+    if (missing != NULL) {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: missing key %s", path, missing);
+        return FALSE;
+    }
+    if (cfg->ssh_user == NULL)
+        cfg->ssh_user = g_strdup(DEFAULT_SSH_USER);
+    if (cfg->ssh_options == NULL)
+        cfg->ssh_options = g_strdup("");
+    if (cfg->overwrite_ip == NULL)
+        cfg->overwrite_ip = g_strdup("");
+    if (cfg->main_storage_dir == NULL)
+        cfg->main_storage_dir = g_build_filename(dir, DEFAULT_STORAGE, NULL);
+    if (cfg->known_hosts == NULL)
+        cfg->known_hosts = g_build_filename(dir, DEFAULT_KNOWN_HOSTS, NULL);
+    return TRUE;
+}
+
+static gboolean
+parse_text(struct fb_config *cfg, char *text, const char *path, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    guint seen[NKEYS] = { 0 };
+    guint no = 0;
+    char *next = text;
+
+    while (next != NULL) {
+        char *line = next, *nl = strchr(line, '\n');
+        next = nl != NULL ? nl + 1 : NULL;
+        if (nl != NULL)
+            *nl = '\0';
+        no++;
+        line = g_strchug(line);
+        if (*line == '\0' || *line == '#')
+            continue;
+        if (!parse_line(cfg, line, path, no, dir, seen, error))
+            return FALSE;
+    }
+    return check_required(cfg, path, dir, error);
+}
+
+gboolean
+fb_config_load(const char *path, struct fb_config *cfg, GError **error)
+{
+    g_autofree char *text = NULL;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->ssh_port = 22;
+    cfg->encrypt = TRUE;
+    if (!fb_read_text_file(path, CONFIG_MAX_BYTES, &text, NULL, error) ||
+        !parse_text(cfg, text, path, error)) {
+        fb_config_clear(cfg);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+fb_config_clear(struct fb_config *cfg)
+{
+    g_clear_pointer(&cfg->ssh_user, g_free);
+    g_clear_pointer(&cfg->ssh_host, g_free);
+    g_clear_pointer(&cfg->ssh_key, g_free);
+    g_clear_pointer(&cfg->ssh_options, g_free);
+    g_clear_pointer(&cfg->known_hosts, g_free);
+    g_clear_pointer(&cfg->pass_file, g_free);
+    g_clear_pointer(&cfg->main_storage_dir, g_free);
+    g_clear_pointer(&cfg->overwrite_ip, g_free);
+    cfg->ssh_port = 0;
+    cfg->encrypt = FALSE;
+}
