@@ -1,33 +1,367 @@
-/* cmd_crypt.c - placeholder until the module lands. */
+/* cmd_crypt.c - `fallback encrypt`, `fallback decrypt`, `fallback key-init`. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "cli.h"
+#include "crypt.h"
 #include "fb.h"
+#include "keyfile.h"
+#include "secret.h"
+
+/* An output file written under a temporary name beside its final path. */
+struct out_file {
+    char *path;
+    char *tmp;
+    int fd;
+};
+
+/* What the password options yielded: a password or a key file's key. */
+struct pass {
+    struct secret *password;
+    struct crypt_key *key;
+};
+
+struct crypt_opts {
+    char *pass_file;
+    char *cost;
+    char *out;
+};
+
+static int
+errno_code(int e)
+{
+    if (e == ENOSPC || e == EDQUOT)
+        return FB_EXIT_NOSPACE;
+    if (e == EACCES || e == EPERM || e == EROFS)
+        return FB_EXIT_DENIED;
+    return FB_EXIT_FAIL;
+}
+
+static gboolean
+sys_error(GError **error, const char *what, const char *path)
+{
+    int e = errno;
+
+    g_set_error(error, FB_ERROR, errno_code(e), "%s %s: %s", what, path, g_strerror(e));
+    return FALSE;
+}
+
+static gboolean
+out_open(struct out_file *o, const char *path, mode_t mode, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+
+    o->path = g_strdup(path);
+    o->tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+    o->fd = mkostemp(o->tmp, O_CLOEXEC);    /* O_EXCL, mode 0600 */
+    if (o->fd < 0) {
+        sys_error(error, "cannot create a temporary file in", dir);
+        g_clear_pointer(&o->tmp, g_free);
+        return FALSE;
+    }
+    if (fchmod(o->fd, mode) != 0)
+        return sys_error(error, "cannot set the mode of", o->tmp);
+    return TRUE;
+}
+
+/* Remove the temporary file: OUT stays as it was. */
+static void
+out_abort(struct out_file *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    if (o->tmp != NULL)
+        unlink(o->tmp);
+    g_free(o->tmp);
+    g_free(o->path);
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+}
+
+static void
+sync_dir(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* fsync, close and rename onto the final path; aborts on any failure. */
+static gboolean
+out_commit(struct out_file *o, GError **error)
+{
+    int fd = o->fd;
+
+    o->fd = -1;
+    if (fsync(fd) != 0) {
+        sys_error(error, "cannot write", o->path);
+        close(fd);
+        out_abort(o);
+        return FALSE;
+    }
+    if (close(fd) != 0 || rename(o->tmp, o->path) != 0) {
+        sys_error(error, "cannot write", o->path);
+        out_abort(o);
+        return FALSE;
+    }
+    sync_dir(o->path);
+    g_clear_pointer(&o->tmp, g_free);
+    out_abort(o);
+    return TRUE;
+}
+
+static void
+pass_clear(struct pass *p)
+{
+    g_clear_pointer(&p->password, secret_free);
+    g_clear_pointer(&p->key, crypt_key_free);
+}
+
+/* --pass-file: a key file (by its magic) or a password file (first line);
+ * without it the terminal or stdin, which must then not carry the input. */
+static gboolean
+pass_load(const char *pass_file, gboolean confirm, gboolean stdin_is_input,
+          struct pass *p, GError **error)
+{
+    struct secret *s;
+
+    if (pass_file == NULL) {
+        if (stdin_is_input && !isatty(STDIN_FILENO)) {
+            g_set_error_literal(error, FB_ERROR, FB_EXIT_USAGE,
+                                "IN is standard input: give the password with --pass-file");
+            return FALSE;
+        }
+        p->password = secret_read_password(NULL, confirm, error);
+        return p->password != NULL;
+    }
+    if ((s = secret_from_file(pass_file, error)) == NULL)
+        return FALSE;
+    if (keyfile_is(s->data, s->len)) {
+        p->key = keyfile_parse(s->data, s->len, error);
+        secret_free(s);
+        return p->key != NULL;
+    }
+    if (!secret_to_password(s, error)) {
+        secret_free(s);
+        return FALSE;
+    }
+    p->password = s;
+    return TRUE;
+}
+
+static int
+open_in(const char *path, GError **error)
+{
+    int fd;
+
+    if (strcmp(path, "-") == 0)
+        return STDIN_FILENO;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        sys_error(error, "cannot open", path);
+    return fd;
+}
+
+static gboolean
+usage_error(GError **error, const char *message)
+{
+    g_set_error_literal(error, FB_ERROR, FB_EXIT_USAGE, message);
+    return FALSE;
+}
+
+/* Parse the options of cmd; positional arguments are left in argv[1..]. */
+static gboolean
+parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
+      int *argc, char ***argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new(params);
+
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_set_description(ctx,
+        "Exit status: 0 ok, 1 failure, 2 usage, 4 wrong password or key, 6 archive\n"
+        "truncated or tampered, 7 unsupported format or costs, 8 no space left.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    return cli_parse(ctx, argc, argv, cmd);
+}
+
+/* The key to encrypt with: the key file's, or derived from the password. */
+static struct crypt_key *
+encrypt_key(struct pass *p, const struct crypt_kdf *kdf, gboolean cost_given, GError **error)
+{
+    struct crypt_key *key;
+
+    if (p->key == NULL)
+        return crypt_key_derive(p->password->data, p->password->len, kdf, error);
+    if (cost_given) {
+        usage_error(error, "--cost does not apply with a key file (it has its own)");
+        return NULL;
+    }
+    key = p->key;
+    p->key = NULL;
+    return key;
+}
+
+/* Stream in to a temporary beside out_path, renamed onto it only on success. */
+static gboolean
+stream_to(int in, const char *out_path, struct pass *p, const struct crypt_kdf *kdf,
+          gboolean cost_given, GError **error)
+{
+    struct out_file out = { .fd = -1 };
+    struct crypt_key *key = NULL;
+    gboolean ok = FALSE;
+
+    if (kdf != NULL && (key = encrypt_key(p, kdf, cost_given, error)) == NULL)
+        return FALSE;
+    if (out_open(&out, out_path, 0600, error)) {
+        if (key != NULL)
+            ok = crypt_encrypt_fd(in, out.fd, key, error);
+        else
+            ok = crypt_decrypt_fd(in, out.fd, &(struct crypt_secret){
+                .password = p->password != NULL ? p->password->data : NULL,
+                .password_len = p->password != NULL ? p->password->len : 0,
+                .key = p->key }, error);
+        ok = ok && out_commit(&out, error);
+    }
+    out_abort(&out);
+    crypt_key_free(key);
+    return ok;
+}
+
+/* encrypt and decrypt: [--pass-file FILE] [--cost COST] IN OUT */
+static int
+run_crypt(const char *cmd, int argc, char **argv, gboolean encrypt)
+{
+    struct crypt_opts o = { 0 };
+    /* decrypt has no --cost: a NULL name there ends the table early. */
+    const GOptionEntry entries[] = {
+        { "pass-file", 'p', 0, G_OPTION_ARG_FILENAME, &o.pass_file,
+          "password file (first line) or key file from key-init", "FILE" },
+        { encrypt ? "cost" : NULL, 0, 0, G_OPTION_ARG_STRING, &o.cost,
+          "Argon2id cost with a password: interactive, moderate (default), sensitive", "COST" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    struct pass p = { 0 };
+    struct crypt_kdf kdf;
+    int in = -1;
+    gboolean ok;
+
+    if (!parse(cmd, "IN OUT", encrypt ? "Encrypt IN (a file, or - for stdin) into OUT."
+                                      : "Decrypt IN (a file, or - for stdin) into OUT; OUT appears "
+                                        "only once the whole archive has verified.",
+               entries, &argc, &argv))
+        return FB_EXIT_USAGE;
+    ok = (argc == 3 && strcmp(argv[2], "-") != 0)
+         || usage_error(&error, "expected IN and OUT (OUT a file path, not -); see --help");
+    ok = ok && (!encrypt || crypt_kdf_from_cost(o.cost, &kdf, &error));
+    ok = ok && (in = open_in(argv[1], &error)) >= 0;
+    ok = ok && pass_load(o.pass_file, encrypt, in == STDIN_FILENO, &p, &error);
+    ok = ok && stream_to(in, argv[2], &p, encrypt ? &kdf : NULL, o.cost != NULL, &error);
+    pass_clear(&p);
+    sodium_memzero(&kdf, sizeof kdf);
+    if (in > STDIN_FILENO)
+        close(in);
+    g_free(o.pass_file);
+    g_free(o.cost);
+    return ok ? FB_EXIT_OK : fb_report(cmd, error);
+}
 
 int
 cmd_encrypt(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "fallback: encrypt: not built yet\n");
-    return FB_EXIT_FAIL;
+    return run_crypt("encrypt", argc, argv, TRUE);
 }
 
 int
 cmd_decrypt(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "fallback: decrypt: not built yet\n");
-    return FB_EXIT_FAIL;
+    return run_crypt("decrypt", argc, argv, FALSE);
+}
+
+static gboolean
+write_all(int fd, const unsigned char *buf, size_t n, const char *path, GError **error)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return sys_error(error, "cannot write", path);
+        buf += w;
+        n -= (size_t)w;
+    }
+    return TRUE;
+}
+
+/* Derive the key and write it, 0400, atomically to path. */
+static gboolean
+key_init(const struct crypt_opts *o, GError **error)
+{
+    struct out_file out = { .fd = -1 };
+    struct crypt_kdf kdf;
+    struct crypt_key *key = NULL;
+    struct pass p = { 0 };
+    unsigned char *file = NULL;
+    gboolean ok;
+
+    ok = crypt_kdf_from_cost(o->cost, &kdf, error)
+         && pass_load(o->pass_file, TRUE, FALSE, &p, error);
+    if (ok && p.key != NULL)
+        ok = usage_error(error, "--pass-file is already a key file: key-init needs the password");
+    ok = ok && (key = crypt_key_derive(p.password->data, p.password->len, &kdf, error)) != NULL;
+    if (ok) {
+        file = sodium_malloc(KEYFILE_BYTES);
+        ok = file != NULL || usage_error(error, "cannot allocate secure memory");
+    }
+    if (ok) {
+        keyfile_serialize(key, file);
+        ok = out_open(&out, o->out, 0400, error)
+             && write_all(out.fd, file, KEYFILE_BYTES, o->out, error)
+             && out_commit(&out, error);
+    }
+    out_abort(&out);
+    if (file != NULL)
+        sodium_free(file);
+    crypt_key_free(key);
+    pass_clear(&p);
+    return ok;
 }
 
 int
 cmd_key_init(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "fallback: key-init: not built yet\n");
-    return FB_EXIT_FAIL;
-}
+    struct crypt_opts o = { 0 };
+    const GOptionEntry entries[] = {
+        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "key file to write (mode 0400)", "FILE" },
+        { "pass-file", 'p', 0, G_OPTION_ARG_FILENAME, &o.pass_file,
+          "read the password from the first line of FILE", "FILE" },
+        { "cost", 0, 0, G_OPTION_ARG_STRING, &o.cost,
+          "Argon2id cost: interactive, moderate (default), sensitive", "COST" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
 
+    if (!parse("key-init", "", "Derive the archive key from the password (Argon2id, fresh "
+               "salt) and store it with its salt and costs in a key file. Archives encrypted "
+               "with it still decrypt with the password alone.", entries, &argc, &argv))
+        return FB_EXIT_USAGE;
+    ok = (argc == 1 && o.out != NULL)
+         || usage_error(&error, "expected --out FILE and no other argument; see --help");
+    ok = ok && key_init(&o, &error);
+    g_free(o.out);
+    g_free(o.pass_file);
+    g_free(o.cost);
+    return ok ? FB_EXIT_OK : fb_report("key-init", error);
+}
