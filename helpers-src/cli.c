@@ -18,6 +18,7 @@ const struct fb_command fb_commands[] = {
     { "pull", cmd_pull, "download files from the fallback server over SFTP" },
     { "ls", cmd_ls, "list a folder on the fallback server" },
     { "trust-host", cmd_trust_host, "record the fallback server's host key" },
+    { "manifest", cmd_manifest, "read or write a night manifest" },
     { NULL, NULL, NULL },
 };
 
