@@ -1,0 +1,378 @@
+#!/bin/bash
+# Shared by the lifecycle scripts (install, upgrade, backup, restore,
+# remove) and by the hooks that keep app_list in step.
+# Defining things only: sourcing this file changes nothing on the system.
+
+#=================================================
+# COMMON VARIABLES
+#=================================================
+
+# Debian packages: what builds the helper, and what it and the scripts run with.
+# shellcheck disable=SC2034
+pkg_dependencies="build-essential pkg-config libssh-dev libjansson-dev libsodium-dev \
+libglib2.0-dev openssh-client jq"
+
+# Where everything lives (doc/layout.md).
+fb_code_dir=/opt/yunohost/fallback
+fb_bin_dir=$fb_code_dir/bin
+fb_bin=$fb_bin_dir/fallback
+fb_data_dir=/home/yunohost.app/fallback
+fb_log_dir=/var/log/fallback
+
+# main role
+fb_config=$fb_data_dir/config.conf
+fb_app_list=$fb_data_dir/app_list
+fb_ssh_key=$fb_data_dir/ssh_key
+fb_known_hosts=$fb_data_dir/known_hosts
+fb_pass_key=$fb_data_dir/passkey
+fb_main_storage=$fb_data_dir/fallback_backup
+fb_cron_main=/etc/cron.d/fallback
+
+# fallback role: the SFTP account, chrooted to its root-owned home
+fb_user=fallback
+fb_chroot=$fb_data_dir/sftp
+fb_auto_check=$fb_data_dir/auto_check.conf
+fb_cron_seal=/etc/cron.d/fallback_seal
+fb_cron_watch=/etc/cron.d/auto_deploy_fallback
+
+# The first line of app_list (user-surface.md).
+fb_app_list_header="#000# For each app you want to backup, precede by [.]"
+
+# Marker of the lines the 0.x bash package appended to /etc/ssh/sshd_config.
+fb_legacy_sshd_marker="# Automatically added by fallback"
+
+#=================================================
+# APP_LIST
+#=================================================
+# Entries are "[]: id" (not sent), "[.]: id" (sent) or "[-]: id" (never
+# sent: the package itself). Lines starting with '#' are kept at the top in
+# their order; entries are kept sorted by id (C collation), one per id.
+
+# fallback_app_list_rewrite FILE [add|remove ID]: normalize FILE in place,
+# optionally adding ID as "[]" (an existing line keeps its mark) or removing
+# its line. Written to a temporary name and renamed, mode kept.
+fallback_app_list_rewrite() {
+    local file=$1 op=${2:-} id=${3:-} tmp
+    tmp=$(mktemp "$file.XXXXXX") || return 1
+    if ! LC_ALL=C awk -v header="$fb_app_list_header" -v op="$op" -v target="$id" '
+        function flush(   i, j, t, k) {
+            # insertion sort of ids: app lists are short
+            for (i = 1; i < n; i++) {
+                t = ids[i]
+                for (j = i - 1; j >= 0 && (ids[j] "") > (t ""); j--) ids[j + 1] = ids[j]
+                ids[j + 1] = t
+            }
+            if (nc == 0) print header
+            for (k = 0; k < nc; k++) print comments[k]
+            for (k = 0; k < n; k++) print marks[ids[k]] ": " ids[k]
+        }
+        function add(id, mark) {
+            if (id == "") return
+            if (id == "fallback") mark = "[-]"
+            if (!(id in marks)) ids[n++] = id
+            marks[id] = mark
+        }
+        /^#/ { comments[nc++] = $0; next }
+        /^[[:space:]]*$/ { next }
+        {
+            line = $0
+            sub(/[[:space:]]+$/, "", line)
+            if (match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/)) {
+                mark = substr(line, 1, index(line, "]"))
+                id = substr(line, RLENGTH + 1)
+            } else {
+                mark = "[]"; id = line
+            }
+            if (op == "remove" && id == target) next
+            add(id, mark)
+        }
+        END {
+            if (op == "add" && !(target in marks)) add(target, "[]")
+            flush()
+        }' "$file" > "$tmp"; then
+        rm -f "$tmp"
+        return 1
+    fi
+    chmod --reference="$file" "$tmp" 2>/dev/null || chmod 0644 "$tmp"
+    mv -f "$tmp" "$file"
+}
+
+# fallback_app_list_create FILE: a new app_list from app ids on stdin (one a
+# line), every app unselected, the package itself [-].
+fallback_app_list_create() {
+    local file=$1 tmp
+    tmp=$(mktemp "$file.XXXXXX") || return 1
+    {
+        printf '%s\n' "$fb_app_list_header"
+        sed -e '/^[[:space:]]*$/d' -e 's/^/[]: /'
+        printf '%s\n' "[-]: fallback"
+    } > "$tmp" || { rm -f "$tmp"; return 1; }
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$file"
+    fallback_app_list_rewrite "$file"
+}
+
+# fallback_app_id_valid ID: YunoHost app ids, multi-instance ones included
+# (nextcloud__2): lowercase letters, digits, '_' and '-'.
+fallback_app_id_valid() {
+    [[ $1 =~ ^[a-z0-9][a-z0-9_-]*$ ]]
+}
+
+#=================================================
+# ARGUMENT CHECKS (pure: no change to the system)
+#=================================================
+
+# fallback_check_port VALUE: an integer 1..65535 without sign or leading zero.
+fallback_check_port() {
+    [[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && [ "$1" -le 65535 ]
+}
+
+# fallback_check_pub_key KEY: exactly one OpenSSH public key line, key type
+# first (no options: the package writes its own), accepted by ssh-keygen.
+fallback_check_pub_key() {
+    local key=$1 tmp rc
+    case $key in
+        *$'\n'* | *$'\r'*) return 1 ;;
+    esac
+    [[ $key =~ ^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\ [A-Za-z0-9+/]+=*(\ .*)?$ ]] || return 1
+    tmp=$(mktemp) || return 1
+    printf '%s\n' "$key" > "$tmp"
+    ssh-keygen -l -f "$tmp" > /dev/null 2>&1
+    rc=$?
+    rm -f "$tmp"
+    return "$rc"
+}
+
+# fallback_trim TEXT: TEXT without leading and trailing blanks.
+fallback_trim() {
+    local s=$1
+    s=${s#"${s%%[![:space:]]*}"}
+    s=${s%"${s##*[![:space:]]}"}
+    printf '%s' "$s"
+}
+
+# fallback_watch_pace DELAY: "<minutes> <cron minute field> <cron hour field>"
+# for a delay_before_incident choice; the check runs several times per delay.
+fallback_watch_pace() {
+    case $1 in
+        5min) echo "5 * *" ;;
+        1h) echo "60 */10 *" ;;
+        4h) echo "240 */30 *" ;;
+        8h) echo "480 0 *" ;;
+        12h) echo "720 0 *" ;;
+        24h) echo "1440 0 *" ;;
+        *) return 1 ;;
+    esac
+}
+
+#=================================================
+# SECRETS
+#=================================================
+# The scripts run under `bash -x`: every line that expands the password runs
+# with xtrace off. The password lives in a non-exported shell variable, never
+# in argv, the environment of a child, settings or logs.
+
+fb_xtrace_saved=0
+fallback_quiet() { # stop tracing, remembering whether it was on
+    if [[ $- == *x* ]]; then fb_xtrace_saved=1; else fb_xtrace_saved=0; fi
+    set +x
+}
+fallback_unquiet() { # restore tracing as fallback_quiet found it
+    if [ "$fb_xtrace_saved" -eq 1 ]; then set -x; fi
+}
+
+# fallback_take_password: move YNH_APP_ARG_ENCRYPTION_PWD into the shell
+# variable fb_password (not exported) and out of the environment; sets
+# fb_has_password to 1 or 0.
+fallback_take_password() {
+    fallback_quiet
+    fb_password=${YNH_APP_ARG_ENCRYPTION_PWD:-}
+    unset YNH_APP_ARG_ENCRYPTION_PWD
+    if [ -n "$fb_password" ]; then fb_has_password=1; else fb_has_password=0; fi
+    fallback_unquiet
+}
+
+# fallback_forget_password: wipe the shell copy.
+fallback_forget_password() {
+    fallback_quiet
+    fb_password=
+    unset fb_password
+    fallback_unquiet
+}
+
+# fallback_key_init OUT: derive the archive key file OUT (0400) from
+# fb_password, given on the helper's stdin by a builtin.
+fallback_key_init() {
+    local out=$1 rc=0
+    fallback_quiet
+    printf '%s\n' "$fb_password" | "$fb_bin" key-init --out "$out" || rc=$?
+    fallback_unquiet
+    return "$rc"
+}
+
+#=================================================
+# CODE
+#=================================================
+
+# fallback_build_helper BASEDIR: build the helper from BASEDIR's sources in a
+# temporary build dir and install it, with the runtime commands, into
+# /opt/yunohost/fallback/bin.
+fallback_build_helper() {
+    local basedir=$1 build rc=0
+    build=$(mktemp -d /tmp/fallback-build.XXXXXX)
+    make -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        tail -n 30 "$build.log" >&2
+        rm -rf "$build" "$build.log"
+        return "$rc"
+    fi
+    rm -rf "$build" "$build.log"
+    fallback_install_runtime "$basedir"
+}
+
+# fallback_install_runtime BASEDIR: scripts/runtime/* into the bin dir.
+fallback_install_runtime() {
+    local basedir=$1 f
+    install -d -m 0755 "$fb_bin_dir"
+    for f in "$basedir"/scripts/runtime/*; do
+        [ -f "$f" ] || continue
+        install -m 0755 "$f" "$fb_bin_dir/${f##*/}"
+    done
+    chown -R root:root "$fb_code_dir"
+}
+
+# fallback_link NAME: /home/yunohost.app/fallback/NAME -> the installed command.
+fallback_link() {
+    ln -sfn "$fb_bin_dir/$1" "$fb_data_dir/$1"
+}
+
+#=================================================
+# FALLBACK ROLE: THE SFTP ACCOUNT
+#=================================================
+
+# fallback_chroot_layout: create or repair the chroot home. Every directory
+# sshd walks to chroot is root-owned and not writable by group or others;
+# incoming/ is the only place the account can write.
+fallback_chroot_layout() {
+    local d
+    for d in "$fb_data_dir" "$fb_chroot" "$fb_chroot/.ssh" "$fb_chroot/backup" \
+        "$fb_chroot/updated_backup" "$fb_chroot/status"; do
+        mkdir -p "$d"
+        chown root:root "$d"
+        chmod 0755 "$d"
+    done
+    mkdir -p "$fb_chroot/incoming"
+    chown "$fb_user:$fb_user" "$fb_chroot/incoming"
+    chmod 0750 "$fb_chroot/incoming"
+}
+
+# fallback_write_authorized_key KEY: the only key of the account, restricted
+# (no pty, no forwarding); sshd's own sftp.app rules force internal-sftp.
+fallback_write_authorized_key() {
+    local key=$1 template tmp file=$fb_chroot/.ssh/authorized_keys
+    template=$(cat "$fb_conf_dir/authorized_keys")
+    tmp=$(mktemp "$file.XXXXXX")
+    printf '%s\n' "${template//__PUB_KEY__/$key}" > "$tmp"
+    chown root:root "$tmp"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$file"
+}
+
+# fallback_ssh_port: the SSH port of this server, as YunoHost sets it.
+fallback_ssh_port() {
+    local port
+    port=$(yunohost settings get security.ssh.ssh_port 2>/dev/null) || port=
+    fallback_check_port "$port" || port=22
+    echo "$port"
+}
+
+# fallback_main_domain: this server's main domain, or its host name.
+fallback_main_domain() {
+    local domain
+    domain=$(yunohost domain list --output-as json --quiet 2>/dev/null | jq -r '.main // empty' 2>/dev/null) || domain=
+    [ -n "$domain" ] || domain=$(hostname -f 2>/dev/null || hostname)
+    echo "$domain"
+}
+
+# fallback_write_watch_cron AUTO_DETECT DELAY: the failure watch, or none.
+fallback_write_watch_cron() {
+    local pace minute hour
+    if [ "$1" != 1 ]; then
+        rm -f "$fb_cron_watch"
+        return 0
+    fi
+    pace=$(fallback_watch_pace "$2")
+    minute=$(echo "$pace" | cut -d' ' -f2)
+    hour=$(echo "$pace" | cut -d' ' -f3)
+    fallback_render "$fb_conf_dir/auto_deploy_fallback.cron" "$fb_cron_watch" 0644 \
+        __MINUTE__ "$minute" __HOUR__ "$hour" __BIN_DIR__ "$fb_bin_dir"
+}
+
+# fallback_write_auto_check DELAY CONTACT AUTO_DEPLOY: the watch's settings.
+fallback_write_auto_check() {
+    local minutes
+    minutes=$(fallback_watch_pace "$1" | cut -d' ' -f1)
+    fallback_render "$fb_conf_dir/auto_check.conf" "$fb_auto_check" 0644 \
+        __DELAY_MINUTES__ "$minutes" __CONTACT_MAIL__ "${2:-root}" \
+        __AUTO_DEPLOY__ "$3" __CHROOT__ "$fb_chroot"
+}
+
+#=================================================
+# TEMPLATES
+#=================================================
+
+# fallback_render TEMPLATE DEST MODE [PLACEHOLDER VALUE]...: DEST from
+# TEMPLATE with each placeholder replaced literally (values may hold any
+# character), written to a temporary name and renamed, root-owned.
+fallback_render() {
+    local template=$1 dest=$2 mode=$3 text tmp
+    shift 3
+    text=$(cat "$template") || return 1
+    while [ "$#" -ge 2 ]; do
+        text=${text//"$1"/"$2"}
+        shift 2
+    done
+    tmp=$(mktemp "$dest.XXXXXX") || return 1
+    printf '%s\n' "$text" > "$tmp"
+    chown root:root "$tmp"
+    chmod "$mode" "$tmp"
+    mv -f "$tmp" "$dest"
+}
+
+# The package's conf/ dir: beside scripts/ at install and upgrade, in the
+# settings copy at backup, restore and remove.
+fb_conf_dir=${YNH_APP_BASEDIR:-..}/conf
+
+#=================================================
+# LEGACY (the 0.x bash package)
+#=================================================
+
+# fallback_remove_legacy_sshd_block FILE: drop the lines the 0.x package
+# appended (each ends with the marker) and the blank line before them.
+# FILE is changed only if it holds the marker; written then renamed.
+fallback_remove_legacy_sshd_block() {
+    local file=${1:-/etc/ssh/sshd_config} tmp
+    grep -qF "$fb_legacy_sshd_marker" "$file" 2>/dev/null || return 1
+    tmp=$(mktemp "$file.XXXXXX")
+    awk -v marker="$fb_legacy_sshd_marker" '
+        index($0, marker) { held = ""; hold = 0; next }
+        /^[[:space:]]*$/ { if (hold) print held; held = $0; hold = 1; next }
+        { if (hold) { print held; hold = 0 } print }
+        END { if (hold) print held }' "$file" > "$tmp"
+    chmod --reference="$file" "$tmp"
+    chown --reference="$file" "$tmp"
+    mv -f "$tmp" "$file"
+}
+
+# fallback_legacy_key LINE: the key of an authorized_keys line written by the
+# 0.x package (options prefix dropped), or nothing.
+fallback_legacy_key() {
+    local line=$1 k
+    k=$(printf '%s\n' "$line" | grep -oE '(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp[0-9]+|sk-[a-z0-9-]+@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$' | head -n1)
+    fallback_check_pub_key "$k" && printf '%s\n' "$k"
+}
+
+# fallback_conf_value FILE KEY: the value of KEY=... in a key=value file.
+fallback_conf_value() {
+    sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" 2>/dev/null | tail -n1
+}
