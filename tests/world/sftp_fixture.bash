@@ -31,7 +31,9 @@ sftp_up() {
     install -m 0644 "$SFTP_CLIENT_KEY.pub" "$SFTP_BASE/keys/$SFTP_USER"
     install -m 0644 "$SFTP_CLIENT_KEY.pub" "$SFTP_BASE/keys/root"
     _sftp_sshd_config > "$SFTP_BASE/sshd_config"
+    export SFTP_USER SFTP_BASE SFTP_ADDR SFTP_PORT SFTP_HOME SFTP_CLIENT_KEY SFTP_HOSTKEY_PUB
     _sftp_start || { sftp_down; return 1; }
+    export SFTP_PID
 }
 
 _sftp_sshd_config() {
@@ -76,8 +78,7 @@ _sftp_start() {
     ' sftp-fixture "$SFTP_BASE" "$SFTP_USER" "$SFTP_HOME" &
     SFTP_PID=$!
     read -r _ < "$fifo" || return 1
-    local i
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         ssh-keyscan -T 1 -p "$SFTP_PORT" "$SFTP_ADDR" > /dev/null 2>&1 && return 0
         kill -0 "$SFTP_PID" 2> /dev/null || break
         sleep 0.1
