@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# Pure logic of scripts/_common.sh: app_list upkeep, argument checks, the
+# legacy sshd_config clean-up, template rendering, password handling.
+
+setup() {
+    # shellcheck source=../../scripts/_common.sh
+    source "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    tmp=$(mktemp -d)
+    list=$tmp/app_list
+}
+
+refute() { # refute CMD...: CMD must fail
+    if "$@"; then
+        echo "unexpectedly succeeded: $*" >&2
+        return 1
+    fi
+}
+
+teardown() {
+    rm -rf "$tmp"
+}
+
+header="#000# For each app you want to backup, precede by [.]"
+
+@test "app_list: create lists every app unselected, sorted, fallback [-], header first" {
+    printf 'wordpress\nnextcloud\nfallback\n' | fallback_app_list_create "$list"
+    run cat "$list"
+    [ "${lines[0]}" = "$header" ]
+    [ "${lines[1]}" = "[-]: fallback" ]
+    [ "${lines[2]}" = "[]: nextcloud" ]
+    [ "${lines[3]}" = "[]: wordpress" ]
+    [ "${#lines[@]}" -eq 4 ]
+}
+
+@test "app_list: create from no app at all still lists the package" {
+    fallback_app_list_create "$list" < /dev/null
+    run cat "$list"
+    [ "$output" = "$header
+[-]: fallback" ]
+}
+
+@test "app_list: add keeps the other lines' marks and the order" {
+    printf '%s\n' "$header" "[.]: wordpress" "[]: nextcloud" "[-]: fallback" > "$list"
+    fallback_app_list_rewrite "$list" add gitea
+    run cat "$list"
+    [ "$output" = "$header
+[-]: fallback
+[]: gitea
+[]: nextcloud
+[.]: wordpress" ]
+}
+
+@test "app_list: adding an app already listed keeps its selection" {
+    printf '%s\n' "$header" "[.]: wordpress" > "$list"
+    fallback_app_list_rewrite "$list" add wordpress
+    run cat "$list"
+    [ "$output" = "$header
+[.]: wordpress" ]
+}
+
+@test "app_list: remove takes out exactly that id, multi-instance ids apart" {
+    printf '%s\n' "$header" "[.]: nextcloud" "[.]: nextcloud__2" "[]: nextcloud__3" > "$list"
+    fallback_app_list_rewrite "$list" remove nextcloud__2
+    run cat "$list"
+    [ "$output" = "$header
+[.]: nextcloud
+[]: nextcloud__3" ]
+}
+
+@test "app_list: remove of an absent id changes nothing" {
+    printf '%s\n' "$header" "[.]: a" "[]: b" > "$list"
+    cp "$list" "$tmp/before"
+    fallback_app_list_rewrite "$list" remove zzz
+    cmp "$list" "$tmp/before"
+}
+
+@test "app_list: fallback is always [-], duplicates collapse, blank lines go" {
+    printf '%s\n' "$header" "[.]: fallback" "" "[]: b" "[.]: b" > "$list"
+    fallback_app_list_rewrite "$list"
+    run cat "$list"
+    [ "$output" = "$header
+[.]: b
+[-]: fallback" ]
+}
+
+@test "app_list: comment lines stay first, in their order; file mode kept" {
+    printf '%s\n' "[]: b" "$header" "# my note" "[.]: a" > "$list"
+    chmod 0600 "$list"
+    fallback_app_list_rewrite "$list" add c
+    run cat "$list"
+    [ "$output" = "$header
+# my note
+[.]: a
+[]: b
+[]: c" ]
+    [ "$(stat -c %a "$list")" = 600 ]
+}
+
+@test "app_list: ids that look like numbers sort as text" {
+    printf '%s\n' "$header" "[]: 9app" > "$list"
+    fallback_app_list_rewrite "$list" add 10app
+    run cat "$list"
+    [ "${lines[1]}" = "[]: 10app" ]
+    [ "${lines[2]}" = "[]: 9app" ]
+}
+
+@test "app id check: multi-instance ids pass, junk does not" {
+    fallback_app_id_valid nextcloud
+    fallback_app_id_valid nextcloud__2
+    fallback_app_id_valid my-app_1
+    refute fallback_app_id_valid ""
+    refute fallback_app_id_valid "a b"
+    refute fallback_app_id_valid "../x"
+    refute fallback_app_id_valid "Upper"
+}
+
+@test "port check: 1..65535 only" {
+    fallback_check_port 1
+    fallback_check_port 22
+    fallback_check_port 65535
+    refute fallback_check_port 0
+    refute fallback_check_port 65536
+    refute fallback_check_port 022
+    refute fallback_check_port -1
+    refute fallback_check_port 22a
+    refute fallback_check_port ""
+    refute fallback_check_port "2 2"
+}
+
+@test "pub_key check: one real OpenSSH public key line" {
+    ssh-keygen -q -t ed25519 -N '' -C 'fallback@main.test' -f "$tmp/k"
+    fallback_check_pub_key "$(cat "$tmp/k.pub")"
+    ssh-keygen -q -t rsa -b 2048 -N '' -f "$tmp/r"
+    fallback_check_pub_key "$(cat "$tmp/r.pub")"
+}
+
+@test "pub_key check: refuses junk, options, two lines, private keys, bad base64" {
+    ssh-keygen -q -t ed25519 -N '' -f "$tmp/k"
+    key=$(cat "$tmp/k.pub")
+    refute fallback_check_pub_key ""
+    refute fallback_check_pub_key "hello"
+    refute fallback_check_pub_key "command=\"sh\" $key"
+    refute fallback_check_pub_key "$key
+$key"
+    refute fallback_check_pub_key "$(cat "$tmp/k")"
+    refute fallback_check_pub_key "ssh-ed25519 AAAAnotakey"
+    refute fallback_check_pub_key "${key}"$'\r'
+}
+
+@test "watch pace: every choice maps, anything else is refused" {
+    [ "$(fallback_watch_pace 5min)" = "5 * *" ]
+    [ "$(fallback_watch_pace 1h)" = "60 */10 *" ]
+    [ "$(fallback_watch_pace 24h)" = "1440 0 *" ]
+    for d in 4h 8h 12h; do fallback_watch_pace "$d" > /dev/null; done
+    refute fallback_watch_pace 2h
+}
+
+@test "render: placeholders replaced literally, any character in values" {
+    printf 'a=__A__\nb=__B__ __A__\n' > "$tmp/t"
+    fallback_render "$tmp/t" "$tmp/out" 0640 __A__ 'x&y\1/z' __B__ ''
+    run cat "$tmp/out"
+    [ "$output" = 'a=x&y\1/z
+b= x&y\1/z' ]
+    [ "$(stat -c %a "$tmp/out")" = 640 ]
+}
+
+@test "legacy sshd block: marked lines and the blank line before go, the rest stays byte for byte" {
+    printf 'Port 22\nSubsystem sftp internal-sftp\n\nMatch Group sftp.app\n  ChrootDirectory %%h\n' > "$tmp/base"
+    cp "$tmp/base" "$tmp/sshd"
+    printf '\n\tMatch User fallback # Automatically added by fallback\n\tChrootDirectory /home/%%u # Automatically added by fallback\n\tAllowTcpForwarding no # Automatically added by fallback\n\tX11Forwarding no # Automatically added by fallback\n' >> "$tmp/sshd"
+    chmod 0644 "$tmp/sshd"
+    fallback_remove_legacy_sshd_block "$tmp/sshd"
+    cmp "$tmp/base" "$tmp/sshd"
+    [ "$(stat -c %a "$tmp/sshd")" = 644 ]
+    # nothing to remove: untouched, and says so
+    refute fallback_remove_legacy_sshd_block "$tmp/sshd"
+    cmp "$tmp/base" "$tmp/sshd"
+}
+
+@test "legacy authorized_keys line: options prefix dropped" {
+    ssh-keygen -q -t rsa -b 2048 -N '' -C 'root@old' -f "$tmp/r"
+    key=$(cat "$tmp/r.pub")
+    [ "$(fallback_legacy_key "no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty $key")" = "$key" ]
+    refute fallback_legacy_key "no-pty garbage"
+}
+
+@test "conf value: last assignment wins, spaces trimmed" {
+    printf 'ssh_host=a\n# ssh_host=b\nssh_port = 2222\nssh_host=c\n' > "$tmp/c"
+    [ "$(fallback_conf_value "$tmp/c" ssh_host)" = c ]
+    [ "$(fallback_conf_value "$tmp/c" ssh_port)" = 2222 ]
+    [ -z "$(fallback_conf_value "$tmp/c" overwrite_ip)" ]
+}
+
+@test "password: taken out of the environment, never traced" {
+    run bash -c '
+        source "$1"
+        export YNH_APP_ARG_ENCRYPTION_PWD="s3cret-Pass"
+        set -x
+        fallback_take_password
+        env | grep -c YNH_APP_ARG_ENCRYPTION_PWD || true
+        echo "has=$fb_has_password"
+        fallback_forget_password
+        echo "left=${fb_password:-}"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *s3cret* ]]
+    [[ $output == *"has=1"* ]]
+    [[ $output == *"left="* ]]
+    [[ $(printf '%s\n' "$output" | grep -x 0) == 0 ]]
+}
+
+@test "key-init: the password reaches the helper on stdin only, tracing stays off" {
+    printf '#!/bin/bash\necho "argv=$*" > "%s/argv"\ncat > "%s/stdin"\n' "$tmp" "$tmp" > "$tmp/fake"
+    chmod +x "$tmp/fake"
+    run bash -c '
+        source "$1"; fb_bin=$2
+        YNH_APP_ARG_ENCRYPTION_PWD="s3cret-Pass"
+        fallback_take_password
+        set -x
+        fallback_key_init /tmp/out
+        [[ $- == *x* ]] && echo still-tracing
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh" "$tmp/fake"
+    [ "$status" -eq 0 ]
+    [[ $output != *s3cret* ]]
+    [[ $output == *still-tracing* ]]
+    [ "$(cat "$tmp/stdin")" = "s3cret-Pass" ]
+    [ "$(cat "$tmp/argv")" = "argv=key-init --out /tmp/out" ]
+}
