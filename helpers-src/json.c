@@ -109,8 +109,11 @@ load(const char *buf, gsize len, const char *what, GError **error)
         return NULL;
     }
     root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
-        fail(error, what, "invalid JSON at %d:%d: %s", jerr.line, jerr.column, jerr.text);
+    if (root == NULL) {
+        /* jerr.text may quote raw input bytes */
+        g_autofree char *text = fb_display_text(jerr.text);
+        fail(error, what, "invalid JSON at %d:%d: %s", jerr.line, jerr.column, text);
+    }
     return root;
 }
 
