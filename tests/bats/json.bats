@@ -175,3 +175,16 @@ print(json.dumps({"apps": [{"id": "app%d" % i, "name": "x" * 200} for i in range
     refused backup-info "$FX/backup_info_no_size.json" "missing key 'size'"
     refused backup-info "$FX/backup_info_duplicate_key.json" 'duplicate object key'
 }
+
+@test "backup-list: --with-info dict keeps yunohost's order (oldest first)" {
+    python3 -c '
+import json, random, sys
+names = ["archive-%03d" % i for i in range(300)]
+random.shuffle(names)
+open(sys.argv[1], "w").write("\n".join(names) + "\n")
+info = {"path": "/a.tar", "created_at": "2025-01-01T00:00:00+00:00", "description": "", "size": 1}
+print(json.dumps({"archives": {n: info for n in names}}))' "$T/order" > "$T/in"
+    run --separate-stderr "$FB" backup-list < "$T/in"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(cat "$T/order")" ]
+}
