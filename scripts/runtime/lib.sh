@@ -113,11 +113,12 @@ fb_mail() {
     subject="[fallback] $(hostname -f 2>/dev/null || hostname): $1"
     body=$(cat)
     if command -v mail > /dev/null 2>&1; then
-        printf '%s\n' "$body" | mail -s "$subject" root && return 0
+        printf '%s\n' "$body" | mail -s "$subject" root > /dev/null 2>&1 && return 0
     elif command -v sendmail > /dev/null 2>&1; then
-        printf 'To: root\nSubject: %s\n\n%s\n' "$subject" "$body" | sendmail -oi root && return 0
+        printf 'To: root\nSubject: %s\n\n%s\n' "$subject" "$body" |
+            sendmail -oi root > /dev/null 2>&1 && return 0
     fi
-    fb_log "could not mail root (no mail or sendmail command): $1"
+    fb_log "could not mail root (mail or sendmail missing or failing): $1"
     return 1
 }
 
