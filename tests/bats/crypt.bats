@@ -231,3 +231,18 @@ flip() {
     [[ "$output" == *"rc=8"* ]]
     [ "$(printf '%s\n' "$output" | tail -n 2)" = "$(printf 'e\nold')" ]
 }
+
+@test "an independent decryptor written from the format document agrees" {
+    python3 -c 'import cryptography' 2>/dev/null || skip "python3-cryptography missing"
+    "$VEC/reference-decrypt.py" "$VEC/crypt-v1.pass" "$VEC/crypt-v1.enc" > "$T/plain"
+    cmp "$VEC/crypt-v1.plain" "$T/plain"
+    for n in 0 1 65536 65537 140000; do
+        head -c "$n" /dev/urandom > "$T/p"
+        enc "$T/p" "$T/e"
+        "$VEC/reference-decrypt.py" "$T/pw" "$T/e" > "$T/d"
+        cmp "$T/p" "$T/d"
+    done
+    head -c 65000 "$T/e" > "$T/cut"
+    run "$VEC/reference-decrypt.py" "$T/pw" "$T/cut"
+    [ "$status" -ne 0 ]
+}

@@ -158,6 +158,28 @@ read_vector(const char *name)
     return g_bytes_new_take(data, len);
 }
 
+/* The derived key and key-check printed in doc/encryption-format.md. */
+static void
+check_documented_key(const unsigned char *hdr, const struct crypt_secret *s)
+{
+    static const char key_hex[] = "119472b0f7fbcfa4db109a92b52d43382790c14d443cfb3f9f7755a2b69e5146";
+    static const char check_hex[] = "4a721b9f6e6dd9ca3968a668b37f7fe6";
+    struct crypt_kdf kdf = { .opslimit = 2, .memlimit = 64u << 20 };
+    g_autoptr(GError) error = NULL;
+    struct crypt_key *key;
+    unsigned char check[CRYPT_CHECKBYTES];
+    char hex[2 * CRYPT_KEYBYTES + 1];
+
+    memcpy(kdf.salt, hdr + 32, CRYPT_SALTBYTES);
+    key = crypt_key_derive(s->password, s->password_len, &kdf, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(sodium_bin2hex(hex, sizeof hex, key->key, CRYPT_KEYBYTES), ==, key_hex);
+    crypt_key_check_value(key, check);
+    g_assert_cmpstr(sodium_bin2hex(hex, sizeof hex, check, CRYPT_CHECKBYTES), ==, check_hex);
+    g_assert_cmpmem(hdr + 48, CRYPT_CHECKBYTES, check, CRYPT_CHECKBYTES);
+    crypt_key_free(key);
+}
+
 static void
 test_known_answer(void)
 {
@@ -178,6 +200,7 @@ test_known_answer(void)
     g_assert_true(g_bytes_equal(dec, plain));
     g_assert_cmpint(decrypt_with_password(e, g_bytes_get_size(enc), "correct horse battery stapl"),
                     ==, FB_EXIT_PASSWORD);
+    check_documented_key(e, &s);
 }
 
 static void
