@@ -98,10 +98,10 @@ on_main() { on_host main "$@"; }
 on_fallback() { on_host fallback "$@"; }
 
 _world_ns_pids() { # NSKIND NSID: pids of the processes in that namespace
-    local p
-    for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/ns/$1" 2>/dev/null)" = "$2" ] && echo "${p#/proc/}"
-    done
+    local pattern=${2//[/?}
+    pattern=${pattern//]/?}
+    find /proc/[0-9]*/ns/"$1" -maxdepth 0 -lname "$pattern" -printf '%h\n' 2> /dev/null |
+        sed 's|^/proc/||; s|/ns$||'
     return 0
 }
 
@@ -109,20 +109,20 @@ _world_kill_ns() { # NSKIND NSID [EXCEPT_PID]: kill every process in it
     local kind=$1 id=$2 except=${3:-} sig pids i
     for sig in TERM KILL; do
         for i in $(seq 50); do
-            pids=$(_world_ns_pids "$kind" "$id" | grep -vx "${except:-x}")
+            pids=$(_world_ns_pids "$kind" "$id" | grep -vx "${except:-x}") || true
             [ -n "$pids" ] || return 0
             [ "$i" -eq 1 ] && kill -s "$sig" $pids 2>/dev/null
             sleep 0.1
         done
     done
-    pids=$(_world_ns_pids "$kind" "$id" | grep -vx "${except:-x}")
+    pids=$(_world_ns_pids "$kind" "$id" | grep -vx "${except:-x}") || true
     [ -z "$pids" ] || { _world_err "processes survive in $kind namespace $id: $pids"; return 1; }
 }
 
 # The host's mounts, run inside its fresh mount namespace (by bash -c).
 _world_host_mounts() { # NAME DISK SRC IP_MAIN IP_FALLBACK
     set -eu
-    local name=$1 disk=$2 src=$3 mnt d
+    local name=$1 disk=$2 src=$3 mnt d rc
     hostname "$name"
     # drop copies of the machine's mounts under /run (named netns of other
     # worlds), so this namespace holds nothing of theirs
@@ -134,7 +134,11 @@ _world_host_mounts() { # NAME DISK SRC IP_MAIN IP_FALLBACK
         var.up var.work usr.up usr.work opt.up opt.work
     chmod 0700 root
     chmod 1777 tmp
-    cp -a /etc/. etc/
+    # a snapshot of the machine's /etc; files that vanish while it is copied
+    # (locks of a useradd running elsewhere) are not part of it
+    rc=0
+    rsync -a --exclude='*.lock' --exclude='*+' /etc/ etc/ || rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 24 ]
     rm -f etc/ssh/ssh_host_*
     echo "$name" > etc/hostname
     printf '%s\t%s\n' "$4" "main main.test" "$5" "fallback fallback.test" >> etc/hosts
@@ -146,13 +150,14 @@ _world_host_mounts() { # NAME DISK SRC IP_MAIN IP_FALLBACK
     mount --bind tmp /tmp
     for d in var usr opt; do
         mount -t overlay "fbworld-$name-$d" \
-            -o "lowerdir=/$d,upperdir=$disk/$d.up,workdir=$disk/$d.work" "/$d"
+            -o "lowerdir=/$d,upperdir=$d.up,workdir=$d.work" "/$d"
     done
     mount --bind log /var/log
     mount --bind usrlocalsbin /usr/local/sbin
     mount -t tmpfs -o mode=0755 "fbworld-$name-run" /run
     mkdir -p /run/sshd /run/lock
     chmod 1777 /run/lock
+    echo "$name" > /run/world-host       # "this is a host of the test world"
     # the source tree, read-only, at the same path as outside
     mkdir -p "$src"
     mount --bind src "$src"
@@ -293,7 +298,7 @@ _world_check() { # preconditions, each with its own message
         _world_err "the test world needs root (namespaces, mounts, sshd)"
         return 1
     fi
-    for t in unshare nsenter ip sshd ssh-keygen openssl python3 awk; do
+    for t in unshare nsenter ip sshd ssh-keygen openssl python3 awk rsync; do
         command -v "$t" > /dev/null || PATH=$PATH:$WORLD_PATH command -v "$t" > /dev/null || {
             _world_err "missing tool '$t'"; return 1; }
     done
@@ -302,7 +307,7 @@ _world_check() { # preconditions, each with its own message
 # world_up [--version 11|12]: bring both hosts up. Exports WORLD_DIR,
 # WORLD_ID, WORLD_VERSION. On failure, tears down what it built and fails.
 world_up() {
-    local id host
+    local id host pid pids rc=0
     WORLD_VERSION=12
     while [ $# -gt 0 ]; do
         case $1 in
@@ -319,8 +324,9 @@ world_up() {
     _world_check || return 1
     id=$(printf '%s%04x' "$(date +%s | tail -c 6)" "$RANDOM")
     WORLD_ID=$id
+    WORLD_LAST_ID=$id
     WORLD_DIR=$WORLD_ROOT/$id
-    export WORLD_ID WORLD_DIR WORLD_VERSION WORLD_SRC WORLD_ROOT
+    export WORLD_ID WORLD_LAST_ID WORLD_DIR WORLD_VERSION WORLD_SRC WORLD_ROOT
     mkdir -p "$WORLD_DIR" || { _world_err "cannot create $WORLD_DIR"; return 1; }
     echo "$$ $(_world_starttime $$)" > "$WORLD_DIR/owner"
     echo "fbworld-$id" > "$WORLD_DIR/netns"
@@ -331,9 +337,16 @@ world_up() {
     for host in $WORLD_HOSTS; do
         _world_host_create "$host" || { world_down; return 1; }
     done
+    # both hosts at once: the stand-in's setup takes most of world_up's time
+    pids=()
     for host in $WORLD_HOSTS; do
-        _world_host_standin "$host" || { world_down; return 1; }
+        _world_host_standin "$host" &
+        pids+=("$!")
     done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || rc=1
+    done
+    [ "$rc" -eq 0 ] || { world_down; return 1; }
     for host in $WORLD_HOSTS; do
         _world_services_start "$host" || { world_down; return 1; }
     done
@@ -356,7 +369,7 @@ world_start_host() {
     local host=$1 ns
     _world_anchor "$host" > /dev/null || return 1
     ns=$(cat "$WORLD_DIR/netns")
-    ip -n "$ns" route del unreachable "$(world_host_ip "$host")/32" table local 2> /dev/null
+    ip -n "$ns" route del unreachable "$(world_host_ip "$host")/32" table local 2> /dev/null || true
     _world_services_start "$host"
 }
 
@@ -367,7 +380,7 @@ _world_down_dir() { # DIR: tear down the world recorded in DIR
         _world_alive "$pid" "$st" || continue
         _world_kill_ns mnt "$(readlink "/proc/$pid/ns/mnt")" || rc=1
     done
-    ns=$(cat "$dir/netns" 2> /dev/null)
+    ns=$(cat "$dir/netns" 2> /dev/null) || ns=''
     if [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; then
         _world_kill_ns net "net:[$(stat -L -c %i "/run/netns/$ns")]" || rc=1
         ip netns del "$ns" || rc=1
@@ -388,22 +401,25 @@ world_down() {
     return "$rc"
 }
 
-# world_down_all [--all]: remove leftover worlds: those whose owner process
-# is gone (or every world with --all), and any fbworld-* netns without a
-# state directory.
+# world_down_all [--all]: remove leftover worlds under $WORLD_ROOT: those
+# whose owner (the shell that called world_up) has exited, or every one with
+# --all; then any fbworld-* netns that has no state directory and no process
+# left in it (a live world always has its anchors in its netns).
 world_down_all() {
-    local all=${1:-} dir pid st ns rc=0
+    local all=${1:-} dir pid st ns id rc=0
     for dir in "$WORLD_ROOT"/*/; do
         dir=${dir%/}
         [ -d "$dir" ] || continue
-        read -r pid st 2> /dev/null < "$dir/owner"
-        if [ "$all" = --all ] || ! _world_alive "${pid:-}" "${st:-}"; then
+        pid='' st=''
+        read -r pid st 2> /dev/null < "$dir/owner" || true
+        if [ "$all" = --all ] || ! _world_alive "$pid" "$st"; then
             _world_down_dir "$dir" || rc=1
         fi
     done
     for ns in $(ip netns list 2> /dev/null | awk '$1 ~ /^fbworld-/ {print $1}'); do
         [ -d "$WORLD_ROOT/${ns#fbworld-}" ] && continue
-        _world_kill_ns net "net:[$(stat -L -c %i "/run/netns/$ns")]" || rc=1
+        id="net:[$(stat -L -c %i "/run/netns/$ns")]"
+        [ -z "$(_world_ns_pids net "$id")" ] || continue
         ip netns del "$ns" || rc=1
     done
     return "$rc"
