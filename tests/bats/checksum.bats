@@ -47,6 +47,13 @@ EOF
     [ "$("$FB" checksum "$T/py.tar")" = "$want" ]
 }
 
+@test "tar owners, modes and times do not change the digest" {
+    want=$("$FB" checksum "$tree")
+    tar --owner=4321 --group=4321 --mode=go-rwx --mtime=2001-02-03 --format=posix \
+        -C "$tree" -cf "$T/meta.tar" .
+    [ "$("$FB" checksum "$T/meta.tar")" = "$want" ]
+}
+
 @test "NAME.tar left inside the tree (output directory) is ignored" {
     want=$("$FB" checksum "$tree")
     pytar "$tree" "$tree/20250101-120000.tar"
