@@ -161,3 +161,28 @@ fb_exit_reason() {
         *) echo "failure (status $1)" ;;
     esac
 }
+
+# ---------------------------------------------------------------------
+# End of a failover cycle (deploy_fallback / close_fallback /
+# update_from_fallback, doc/failover.md). Called by fallback_seal.
+
+# fb_cycle_finish: update_from_fallback pushes incoming/update_done-<ID>
+# once the main server has taken back what close_fallback set aside as ID.
+# When this server is closed with that very ID, status/deployed goes and
+# the main's nightly job resumes; any other marker is only removed.
+fb_cycle_finish() {
+    local f id state=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
+    for f in "$FB_CHROOT/incoming"/update_done-*; do
+        [ -f "$f" ] && [ ! -L "$f" ] || continue
+        id=${f##*/update_done-}
+        if [[ $id =~ ^$FB_NIGHT_RE$ ]] && [ -f "$state/state" ] &&
+           [ "$(fb_conf_get "$state/state" state)" = closed ] &&
+           [ "$(fb_conf_get "$state/state" closeid)" = "$id" ]; then
+            rm -f -- "$FB_CHROOT/status/deployed" && rm -rf -- "$state" &&
+                fb_log "the main server took back the work set aside at $id: the failover cycle is over, its nightly job resumes"
+        else
+            fb_log "ignored ${f##*/}: no closed deployment with that id here"
+        fi
+        rm -f -- "$f"
+    done
+}
