@@ -1,0 +1,334 @@
+#!/bin/bash
+# failover_lib.sh - what deploy_fallback, close_fallback and
+# update_from_fallback share: the admin's prompts, the safety backups, the
+# yunohost restore calls, the temporary files and the summary table.
+# Sourced after lib.sh, never run. Defines things only. doc/failover.md.
+# shellcheck disable=SC2034  # set here, used by the commands that source this
+
+# the fallback's record of a deployment (root only; status/deployed is what
+# the main server sees)
+FB_STATE_DIR=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
+FO_SAFETY=backup_before_deploy_fallback
+fo_auto=0
+fo_start=$SECONDS
+fo_links=()
+fo_temps=()
+fo_rows=()
+fo_failed=0
+fo_password=
+fo_pass_file=
+fo_decrypt_err=
+fo_ynh_err=
+fo_restore_detail=
+
+# fo_init PROG: lib.sh's fb_init, one log per command, messages always shown.
+fo_init() {
+    FB_LOG=$FB_LOG_DIR/$1.log
+    FB_VERBOSE=1
+    fb_init "$1"
+    umask 077
+    fo_start=$SECONDS
+    fb_log "start$([ "$fo_auto" = 1 ] && echo ' (auto)')"
+}
+
+# fo_die STATUS MSG: log the error, say nothing was changed if true, exit.
+fo_die() {
+    local rc=$1
+    shift
+    fb_error "$*"
+    exit "$rc"
+}
+
+# fo_tmpdir PARENT: a new 0700 folder under PARENT, removed on exit.
+fo_tmpdir() {
+    local d
+    mkdir -p "$1" || return 1
+    d=$(mktemp -d "$1/.${FB_PROG}.XXXXXX") || return 1
+    chmod 0700 "$d"
+    fo_temps+=("$d")
+    echo "$d"
+}
+
+# fo_cleanup: the temporary folders (decrypted archives, keys) and the links
+# put into the yunohost archives folder. Runs on every exit.
+fo_cleanup() {
+    local l
+    for l in "${fo_links[@]}"; do
+        rm -f -- "$FB_YNH_ARCHIVES/$l.tar" "$FB_YNH_ARCHIVES/$l.info.json"
+    done
+    for l in "${fo_temps[@]}"; do
+        [ -n "$l" ] && rm -rf -- "$l"
+    done
+    fo_links=() fo_temps=()
+}
+
+fo_traps() {
+    trap fo_cleanup EXIT
+    trap 'fb_error "interrupted"; exit 130' INT TERM HUP
+}
+
+# fo_read VAR: one line from the terminal, or from stdin when it is not one.
+fo_read() {
+    if [ -t 0 ]; then
+        IFS= read -r "$1" < /dev/tty
+    else
+        IFS= read -r "$1"
+    fi
+}
+
+# fo_read_secret VAR PROMPT: a line without echo on a terminal.
+fo_read_secret() {
+    local rc
+    printf '%s' "$2" >&2
+    if [ -t 0 ]; then
+        IFS= read -rs "$1" < /dev/tty
+        rc=$?
+        echo >&2
+    else
+        IFS= read -r "$1"
+        rc=$?
+        echo >&2
+    fi
+    return "$rc"
+}
+
+# fo_warn_and_wait TEXT: say what is about to happen, wait for a key press
+# (skipped with auto).
+fo_warn_and_wait() {
+    local key
+    printf '\n%s\n\n' "$1" >&2
+    [ "$fo_auto" = 1 ] && return 0
+    printf 'Press Enter to continue, or Ctrl-C to stop. ' >&2
+    if [ -t 0 ]; then
+        IFS= read -r -s -n 1 _ < /dev/tty || fo_die 1 "no key pressed: nothing was done"
+    else
+        fo_read key || fo_die 1 "no answer on the standard input: nothing was done"
+    fi
+    echo >&2
+}
+
+# fo_yes PROMPT: the admin's answer, yes by default; auto answers yes.
+fo_yes() {
+    local ans
+    if [ "$fo_auto" = 1 ]; then
+        printf '%s y (auto)\n' "$1" >&2
+        return 0
+    fi
+    while :; do
+        printf '%s ' "$1" >&2
+        fo_read ans || fo_die 1 "no answer on the standard input: stopped"
+        case $ans in
+            ''|y|Y|yes|Yes|YES) return 0 ;;
+            n|N|no|No|NO) return 1 ;;
+            *) echo "Please answer y or n." >&2 ;;
+        esac
+    done
+}
+
+# fo_decrypt SECRET_MODE IN OUT: decrypt with the password held in
+# $fo_password (piped, never in argv) or with the file $fo_pass_file.
+# Returns the helper's status (4 wrong password, 6 damaged).
+fo_decrypt() {
+    local in=$1 out=$2 err
+    err=$(if [ -n "${fo_pass_file:-}" ]; then
+              "$FB" decrypt --pass-file "$fo_pass_file" "$in" "$out" 2>&1 < /dev/null
+          else
+              printf '%s\n' "$fo_password" | "$FB" decrypt "$in" "$out" 2>&1
+          fi)
+    local rc=$?
+    [ "$rc" -eq 0 ] || fo_decrypt_err=${err##*$'\n'}
+    return "$rc"
+}
+
+# fo_ask_password TEST_IN TEST_OUT: ask until TEST_IN decrypts (wrong
+# password: ask again, 5 tries). Sets fo_password.
+fo_ask_password() {
+    local try rc
+    for try in 1 2 3 4 5; do
+        fo_read_secret fo_password "Encryption password: " ||
+            fo_die 1 "no password given: nothing was changed"
+        fo_decrypt "$1" "$2"
+        rc=$?
+        [ "$rc" -eq 0 ] && { fb_log "password accepted"; return 0; }
+        if [ "$rc" -ne 4 ]; then
+            fo_die "$rc" "cannot decrypt ${1##*/}: $(fb_exit_reason "$rc"): $fo_decrypt_err; nothing was changed"
+        fi
+        fb_log "wrong password (try $try of 5)"
+    done
+    fo_die 4 "wrong password five times: nothing was changed"
+}
+
+# fo_key_file FILE: usable as a secret file: root's, not readable by others.
+fo_key_file() {
+    [ -f "$1" ] && [ "$(stat -c %u "$1")" = 0 ] && [ $(( 0$(stat -c %a "$1") & 077 )) -eq 0 ]
+}
+
+# fo_ynh OUT ARGS...: yunohost ARGS with JSON output into OUT, its messages
+# into the log. Returns yunohost's status; fo_ynh_err holds its last line.
+fo_ynh() {
+    local out=$1 rc errf
+    shift
+    errf=$(mktemp) || return 1
+    yunohost "$@" --output-as json --quiet > "$out" 2> "$errf"
+    rc=$?
+    [ -s "$errf" ] && sed 's/^/    yunohost: /' "$errf" >> "$FB_LOG" 2>/dev/null
+    fo_ynh_err=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
+    rm -f -- "$errf"
+    return "$rc"
+}
+
+# fo_archive_exists NAME: NAME is in `yunohost backup list`.
+fo_archive_exists() {
+    local json
+    json=$(yunohost backup list --output-as json --quiet 2>/dev/null) || return 1
+    "$FB" backup-list <<< "$json" 2>/dev/null | grep -qxF -- "$1"
+}
+
+# fo_safety_backup NAME ARGS...: make the safety backup NAME (ARGS are the
+# targets: --system, --apps A...), then check it: every part made, listed
+# by `backup list`, its info readable, its archive there. Any doubt fails.
+fo_safety_backup() {
+    local name=$1 json results info path t0=$SECONDS
+    shift
+    json=$(mktemp) || return 1
+    fb_log "safety backup $name ($*)..."
+    if ! fo_ynh "$json" backup create --name "$name" "$@"; then
+        fb_error "safety backup $name failed: ${fo_ynh_err:-yunohost backup create failed}"
+        rm -f -- "$json"; return 1
+    fi
+    results=$("$FB" backup-result < "$json" 2>&1)
+    rm -f -- "$json"
+    if [ -z "$results" ] || awk '($1 == "system" || $1 == "app") && $3 != "Success" && $3 != "Skipped" { bad = 1 } END { exit !bad }' <<< "$results"; then
+        fb_error "safety backup $name is incomplete: $(awk '$1 == "system" || $1 == "app" { printf "%s=%s ", $2, $3 }' <<< "$results")"
+        return 1
+    fi
+    for t in "$@"; do
+        [ "$t" = --apps ] || [ "$t" = --system ] && continue
+        awk -v a="$t" '$1 == "app" && $2 == a && $3 == "Success" { f = 1 } END { exit !f }' <<< "$results" ||
+            { fb_error "safety backup $name does not hold app $t"; return 1; }
+    done
+    fo_archive_exists "$name" || { fb_error "safety backup $name is not in 'yunohost backup list'"; return 1; }
+    info=$(yunohost backup info "$name" --output-as json --quiet 2>/dev/null | "$FB" backup-info 2>/dev/null) ||
+        { fb_error "safety backup $name: 'yunohost backup info' cannot read it"; return 1; }
+    path=$(awk '$1 == "path" { sub(/^path /, ""); print }' <<< "$info")
+    [ -n "$path" ] && [ -s "$path" ] && tar -tf "$path" info.json > /dev/null 2>&1 ||
+        { fb_error "safety backup $name: its archive ${path:-?} is missing or unreadable"; return 1; }
+    fb_log "safety backup $name made and checked ($(fb_size "$path") bytes, $((SECONDS - t0))s)"
+}
+
+# fo_restore NAME FILE KIND [APP]: put FILE in the archives folder as NAME
+# (a link, removed on exit) and restore its system (--system) or one app.
+# Sets fo_restore_detail. 0 when every part came back.
+fo_restore() {
+    local name=$1 file=$2 kind=$3 app=${4:-} out rc t0=$SECONDS
+    local -a target=(--system)
+    [ "$kind" = app ] && target=(--apps "$app")
+    rm -f -- "$FB_YNH_ARCHIVES/$name.tar" "$FB_YNH_ARCHIVES/$name.info.json"
+    ln -s -- "$file" "$FB_YNH_ARCHIVES/$name.tar" || return 1
+    fo_links+=("$name")
+    out=$(mktemp) || return 1
+    fb_log "restoring ${app:-the system} from ${file##*/}..."
+    fo_ynh "$out" backup restore "$name" "${target[@]}" --force
+    rc=$?
+    if [ "$kind" = app ]; then
+        fo_restore_detail=$(jq -r --arg a "$app" '.apps[$a] // "missing"' "$out" 2>/dev/null)
+        [ "$rc" -eq 0 ] && [ "$fo_restore_detail" = Success ] || rc=1
+    else
+        fo_restore_detail=$(jq -r '.system // {} | to_entries | map(select(.value != "Success")) | map(.key + "=" + .value) | join(" ")' "$out" 2>/dev/null)
+        [ "$rc" -eq 0 ] && [ -z "$fo_restore_detail" ] || rc=1
+    fi
+    [ "$rc" -eq 0 ] || fo_restore_detail="${fo_restore_detail:+$fo_restore_detail: }${fo_ynh_err:-yunohost backup restore failed}"
+    rm -f -- "$out" "$FB_YNH_ARCHIVES/$name.tar" "$FB_YNH_ARCHIVES/$name.info.json"
+    fb_log "${app:-system}: $([ "$rc" -eq 0 ] && echo restored || echo "restore FAILED: $fo_restore_detail") ($((SECONDS - t0))s)"
+    return "$rc"
+}
+
+# fo_row KIND ID RESULT SECONDS [NOTE]: one line of the summary table.
+fo_row() {
+    fo_rows+=("$(printf '%-7s %-20s %-10s %6ss  %s' "$1" "$2" "$3" "$4" "${5:-}")")
+    case $3 in failed|FAILED) fo_failed=1 ;; esac
+}
+
+fo_summary() {
+    local r
+    fb_log "summary:"
+    fb_log "$(printf '%-7s %-20s %-10s %7s  %s' part id result time note)"
+    for r in "${fo_rows[@]}"; do fb_log "$r"; done
+    fb_log "total time: $((SECONDS - fo_start))s"
+}
+
+# fo_night_ip: a UTC id for a new set of archives, as the nightly job's.
+fo_now_id() { date -u +%Y%m%dT%H%M%SZ; }
+
+# fo_status_write CONTENT: status/deployed, which the main server reads.
+fo_status_write() {
+    local dir=$FB_CHROOT/status
+    mkdir -p "$dir" && chmod 0755 "$dir" || return 1
+    printf '%s\n' "$1" > "$dir/.deployed.tmp" && chmod 0444 "$dir/.deployed.tmp" &&
+        mv -f -- "$dir/.deployed.tmp" "$dir/deployed"
+}
+
+# fo_state_get KEY / fo_state_set KEY VALUE: the deployment record.
+fo_state_get() {
+    [ -f "$FB_STATE_DIR/state" ] || return 0
+    fb_conf_get "$FB_STATE_DIR/state" "$1"
+}
+fo_state_set() {
+    mkdir -p "$FB_STATE_DIR" && chmod 0700 "$FB_STATE_DIR" || return 1
+    touch "$FB_STATE_DIR/state"
+    { grep -v "^$1=" "$FB_STATE_DIR/state"; printf '%s=%s\n' "$1" "$2"; } > "$FB_STATE_DIR/.state.tmp" &&
+        mv -f -- "$FB_STATE_DIR/.state.tmp" "$FB_STATE_DIR/state"
+}
+
+# fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv.
+fo_csv_sources() {
+    local csv
+    if [ -d "$1" ]; then
+        csv=$(cat "$1/backup.csv" 2>/dev/null)
+    else
+        csv=$(tar -xOf "$1" backup.csv 2>/dev/null || tar -xOf "$1" ./backup.csv 2>/dev/null)
+    fi
+    python3 -c 'import csv, sys
+for row in csv.reader(sys.stdin):
+    if row and row[0].startswith("/"):
+        print(row[0])' <<< "$csv"
+}
+
+# fo_root_ok PATH: a path the system clean-up may touch: two levels deep at
+# least, holding none of the places YunoHost, the package or the apps live in.
+fo_root_ok() {
+    local p=${1%/} keep
+    [[ $p == /*/* ]] && [[ $p != *..* ]] || return 1
+    for keep in /etc/yunohost/apps /etc/yunohost/hooks.d /home/yunohost.app /home/yunohost.backup \
+                /opt/yunohost /etc/ssh /etc/cron.d /var/log /usr /var/lib /etc/sudoers.d; do
+        [ "$p" = "$keep" ] || [[ $keep == "$p"/* ]] || [[ $p == "$keep"/* ]] && return 1
+    done
+    return 0
+}
+
+# fo_inventory ROOTS_FILE: every path under the roots, one a line, sorted.
+fo_inventory() {
+    local r
+    while IFS= read -r r; do
+        [ -e "$r" ] || [ -L "$r" ] || continue
+        find "$r" -xdev 2>/dev/null
+    done < "$1" | LC_ALL=C sort -u
+}
+
+# fo_remove_new ROOTS_FILE BEFORE_FILE: remove what exists under the roots
+# now and did not before (what the main's system brought or the deployment
+# created). Parents first; prints what went.
+fo_remove_new() {
+    local p last=
+    while IFS= read -r p; do
+        [ -n "$last" ] && [[ $p == "$last"/* ]] && continue
+        [ -e "$p" ] || [ -L "$p" ] || continue
+        rm -rf -- "$p" && echo "$p"
+        last=$p
+    done < <(fo_inventory "$1" | LC_ALL=C comm -23 - "$2")
+}
+
+fo_mail_if_auto() { # SUBJECT: the run's log to root when nobody watches
+    [ "$fo_auto" = 1 ] || [ "$fo_failed" = 1 ] || return 0
+    printf '%s\n' "${FB_RUN_LOG[@]}" | fb_mail "$1"
+}
