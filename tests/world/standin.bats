@@ -4,6 +4,8 @@
 # codes, messages and their streams, refusals, byte-exact round trips.
 # Runs on the two-host world (world.bash); everything happens on "main".
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
     [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces)"
     # shellcheck source=world.bash
@@ -40,7 +42,7 @@ install_app() { # ID [ARGS]
     for g in ssh.main sftp.main ssh.app sftp.app admins; do
         m getent group "$g"
     done
-    ! mb '[ -e /usr/share/yunohost/hooks/backup/27-data_xmpp ]'
+    run ! mb '[ -e /usr/share/yunohost/hooks/backup/27-data_xmpp ]'
     run m grep -E '^(AllowGroups|Subsystem|ListenAddress|UsePAM)' /etc/ssh/sshd_config
     [ "${lines[0]}" = "UsePAM yes" ]
     [ "${lines[1]}" = "AllowGroups ssh.main sftp.main ssh.app sftp.app admins root" ]
@@ -188,8 +190,8 @@ EOF
     [ "$status" -eq 1 ]
     [[ "$output" == *"Removing the app after installation failure…"* ]]
     [[ "${lines[-1]}" == "Unable to install flaky: An error occurred inside the app installation script" ]]
-    ! m test -e /etc/yunohost/apps/flaky
-    ! m test -e /var/www/flaky
+    run ! m test -e /etc/yunohost/apps/flaky
+    run ! m test -e /var/www/flaky
     m grep -q "removed flaky" /var/log/flaky-removed.log
 }
 
@@ -215,7 +217,7 @@ EOF
     echo "$json" | jq -e '[.results.system[]] | unique == ["Success"]'
     echo "$json" | jq -e '.results.apps == {"wiki": "Success", "wiki__2": "Success"} and (.size | type) == "number"'
     m test -f /home/yunohost.backup/archives/full1.tar
-    ! m test -e /home/yunohost.backup/tmp/full1
+    run ! m test -e /home/yunohost.backup/tmp/full1
     run m cat /home/yunohost.backup/archives/full1.info.json
     [ "${#lines[@]}" -eq 1 ]
     echo "$output" | jq -e 'keys == ["apps","created_at","description","from_yunohost_version","size","size_details","system"] and .description == "" and .from_yunohost_version == "12.1.25"'
@@ -283,9 +285,9 @@ EOF
     echo "$output" | jq -e '.path == "/home/out1/outdir1.tar" and (.created_at | test("\\+00:00$"))'
     run m yunohost backup delete outdir1 --output-as json
     [ "$output" = "Backup deleted: outdir1" ]
-    ! m test -e /home/out1/outdir1.tar
-    ! m test -L /home/yunohost.backup/archives/outdir1.tar
-    ! m test -e /home/yunohost.backup/archives/outdir1.info.json
+    run ! m test -e /home/out1/outdir1.tar
+    run ! m test -L /home/yunohost.backup/archives/outdir1.tar
+    run ! m test -e /home/yunohost.backup/archives/outdir1.info.json
 }
 
 @test "backup create --methods copy: a plain tree, not in backup list; non-empty dir refused" {
@@ -314,7 +316,7 @@ EOF
     before=$(tree_sum /var/www/wiki /home/yunohost.app/wiki /var/www/wiki__2 /home/yunohost.app/wiki__2)
     m yunohost app remove wiki > /dev/null
     m yunohost app remove wiki__2 > /dev/null
-    ! m getent passwd wiki__2
+    run ! m getent passwd wiki__2
     # wiki__2's own hook saw wiki go; its own removal fired nothing more
     run m tail -n1 /var/log/wiki-hooks.log
     [ "$output" = "post_app_remove wiki remove 0" ]
@@ -335,7 +337,7 @@ EOF
     before=$(tree_sum /home/yunohost.app/bigdata)
     m yunohost backup create -n big1 --apps bigdata --quiet
     m yunohost app remove bigdata > /dev/null
-    ! m test -e /home/yunohost.app/bigdata
+    run ! m test -e /home/yunohost.app/bigdata
     m yunohost backup restore big1 --apps bigdata --quiet
     [ "$before" = "$(tree_sum /home/yunohost.app/bigdata)" ]
 }
@@ -365,7 +367,7 @@ EOF
     [ "$status" -eq 1 ]
     [ "${lines[-1]}" = "Nothing was restored" ]
     [[ "$output" == *"Could not restore flaky: An error occured inside the app restore script"* ]]
-    ! m test -e /etc/yunohost/apps/flaky
+    run ! m test -e /etc/yunohost/apps/flaky
 }
 
 @test "restore refusals: installed apps, no --force without a terminal, unknown, too old" {

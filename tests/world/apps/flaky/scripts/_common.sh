@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154
 # The scripts fail on purpose when a setting says so:
 #   yunohost app setting flaky fail_backup -v 1     (backup script fails)
 #   yunohost app setting flaky fail_restore -v 1    (restore script fails)
