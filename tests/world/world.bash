@@ -83,16 +83,23 @@ world_path() {
 }
 
 # on_host HOST [CMD ARGS...]: run CMD inside HOST as root with a clean root
-# environment; stdin, stdout, stderr and the exit status pass through.
+# environment; stdin, stdout, stderr and the exit status pass through; every
+# other fd (bats' fd 3 among them) is closed, as in an admin's shell.
 # Without CMD, an interactive shell.
 on_host() {
     local pid
     pid=$(_world_anchor "${1:-}") || return 125
     shift
     [ $# -gt 0 ] || set -- /bin/bash -l
-    nsenter -t "$pid" -m -n -u -- /usr/bin/env -i -C /root \
-        PATH="$WORLD_PATH" HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
-        LANG=C.UTF-8 TERM="${TERM:-dumb}" "$@"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    nsenter -t "$pid" -m -n -u -- /bin/bash -c '
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -le 2 ] || eval "exec $fd>&-"
+        done
+        exec /usr/bin/env -i -C /root PATH="$0" HOME=/root USER=root LOGNAME=root \
+            SHELL=/bin/bash LANG=C.UTF-8 TERM="$1" "${@:2}"' \
+        "$WORLD_PATH" "${TERM:-dumb}" "$@"
 }
 on_main() { on_host main "$@"; }
 on_fallback() { on_host fallback "$@"; }

@@ -41,6 +41,16 @@ gone() { # PID: the process is dead (a zombie waiting for its reaper counts)
     [ "${stat%% *}" = Z ]
 }
 
+# A source tree whose setup-host does nothing: a quick world for the tests
+# of the machinery itself (sshd then runs with the machine's sshd_config).
+quick_src() {
+    local src=$BATS_TEST_TMPDIR/quick
+    mkdir -p "$src/tests/world/standin"
+    printf '#!/bin/sh\nexit 0\n' > "$src/tests/world/standin/setup-host"
+    chmod +x "$src/tests/world/standin/setup-host"
+    echo "$src"
+}
+
 setup_file() {
     # shellcheck source=tests/world/world.bash
     source "$BATS_TEST_DIRNAME/world.bash"
@@ -90,6 +100,10 @@ teardown() {
     [[ "$output" == *"PATH=/usr/local/sbin:"* ]]
     [ "$(on_main pwd)" = /root ]
     [ "$(on_main id -u)" = 0 ]
+    exec 7> /dev/null
+    run on_main bash -c 'ls /proc/$$/fd; true'   # the shell's fds, not ls's
+    exec 7>&-
+    [ "$output" = "$(printf '0\n1\n2')" ]
     run on_host nowhere true
     [ "$status" -eq 125 ]
     [[ "$output" == *"unknown host 'nowhere'"* ]]
@@ -218,7 +232,7 @@ teardown() {
 @test "a second world runs beside the first and goes down leaving nothing" {
     local first=$WORLD_DIR id ns a1 a2 mnt1 mnt2 net key1 key2
     WORLD_DIR=
-    world_up
+    WORLD_SRC=$(quick_src) world_up
     SECOND_WORLD=$WORLD_DIR
     id=$WORLD_ID
     ns=$(cat "$WORLD_DIR/netns")
@@ -285,7 +299,7 @@ teardown() {
 
 @test "world-gc removes a world whose owner exited without world_down" {
     local root=$BATS_TEST_TMPDIR/root dir ns a
-    WORLD_DIR='' WORLD_ROOT=$root bash -c '
+    WORLD_DIR='' WORLD_ROOT=$root WORLD_SRC=$(quick_src) bash -c '
         source "$1/world.bash"
         world_up > /dev/null 2>&1 || exit 1
         echo "$WORLD_DIR"' _ "$BATS_TEST_DIRNAME" > "$BATS_TEST_TMPDIR/dir"
