@@ -26,7 +26,6 @@ fo_init() {
     FB_LOG=$FB_LOG_DIR/$1.log
     FB_VERBOSE=1
     fb_init "$1"
-    umask 077
     fo_start=$SECONDS
     fb_log "start$([ "$fo_auto" = 1 ] && echo ' (auto)')"
 }
