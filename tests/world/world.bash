@@ -313,6 +313,8 @@ _world_check() { # preconditions, each with its own message
 
 # world_up [--version 11|12]: bring both hosts up. Exports WORLD_DIR,
 # WORLD_ID, WORLD_VERSION. On failure, tears down what it built and fails.
+# The calling shell is the world's owner: world-gc removes the world once it
+# has exited, unless WORLD_KEEP=1 (a world explored from several shells).
 world_up() {
     local id host pid pids rc=0
     WORLD_VERSION=12
@@ -335,7 +337,11 @@ world_up() {
     WORLD_DIR=$WORLD_ROOT/$id
     export WORLD_ID WORLD_LAST_ID WORLD_DIR WORLD_VERSION WORLD_SRC WORLD_ROOT
     mkdir -p "$WORLD_DIR" || { _world_err "cannot create $WORLD_DIR"; return 1; }
-    echo "$$ $(_world_starttime $$)" > "$WORLD_DIR/owner"
+    if [ "${WORLD_KEEP:-0}" = 1 ]; then
+        echo "keep" > "$WORLD_DIR/owner"   # world-gc leaves it (but --all)
+    else
+        echo "$$ $(_world_starttime $$)" > "$WORLD_DIR/owner"
+    fi
     echo "fbworld-$id" > "$WORLD_DIR/netns"
     if ! ip netns add "fbworld-$id" || ! ip -n "fbworld-$id" link set lo up; then
         _world_err "cannot create a network namespace (needs root with CAP_SYS_ADMIN)"
@@ -409,8 +415,8 @@ world_down() {
 }
 
 # world_down_all [--all]: remove leftover worlds under $WORLD_ROOT: those
-# whose owner (the shell that called world_up) has exited, or every one with
-# --all; then any fbworld-* netns that has no state directory and no process
+# whose owner (the shell that called world_up) has exited and that were not
+# made with WORLD_KEEP=1, or every one with --all; then any fbworld-* netns that has no state directory and no process
 # left in it (a live world always has its anchors in its netns).
 world_down_all() {
     local all=${1:-} dir pid st ns id rc=0
@@ -419,7 +425,7 @@ world_down_all() {
         [ -d "$dir" ] || continue
         pid='' st=''
         read -r pid st 2> /dev/null < "$dir/owner" || true
-        if [ "$all" = --all ] || ! _world_alive "$pid" "$st"; then
+        if [ "$all" = --all ] || { [ "$pid" != keep ] && ! _world_alive "$pid" "$st"; }; then
             _world_down_dir "$dir" || rc=1
         fi
     done

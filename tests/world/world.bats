@@ -72,6 +72,9 @@ teardown() {
     if [ -n "${SECOND_WORLD:-}" ]; then
         WORLD_DIR=$SECOND_WORLD world_down
     fi
+    if [ -d "$BATS_TEST_TMPDIR/root" ]; then   # worlds of a test's own root
+        WORLD_ROOT=$BATS_TEST_TMPDIR/root world_down_all --all
+    fi
 }
 
 @test "both hosts are up, each with its own name, address and sshd" {
@@ -297,22 +300,34 @@ teardown() {
     [ "$output" = 0 ]
 }
 
-@test "world-gc removes a world whose owner exited without world_down" {
-    local root=$BATS_TEST_TMPDIR/root dir ns a
-    WORLD_DIR='' WORLD_ROOT=$root WORLD_SRC=$(quick_src) bash -c '
-        source "$1/world.bash"
-        world_up > /dev/null 2>&1 || exit 1
-        echo "$WORLD_DIR"' _ "$BATS_TEST_DIRNAME" > "$BATS_TEST_TMPDIR/dir"
-    dir=$(cat "$BATS_TEST_TMPDIR/dir")
-    [ -d "$dir" ]
+@test "world-gc removes a world whose owner exited, but not a kept one" {
+    local root=$BATS_TEST_TMPDIR/root dir kept ns a k
+    export WORLD_ROOT=$root WORLD_SRC
+    WORLD_SRC=$(quick_src)
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    make_world() { # [WORLD_KEEP]: a world whose owner shell exits at once
+        WORLD_DIR='' WORLD_KEEP=${1:-0} bash -c '
+            source "$1/world.bash"
+            world_up > /dev/null 2>&1 || exit 1
+            echo "$WORLD_DIR"' _ "$BATS_TEST_DIRNAME"
+    }
+    dir=$(make_world)
+    kept=$(make_world 1)
     ns=$(cat "$dir/netns")
     read -r a _ < "$dir/main.anchor"
+    read -r k _ < "$kept/main.anchor"
     ! gone "$a" || false
-    WORLD_ROOT=$root "$BATS_TEST_DIRNAME/world-gc"
+    "$BATS_TEST_DIRNAME/world-gc"
     gone "$a"
     [ ! -e "$dir" ]
     run ip netns list
     [[ "$output" != *"$ns"* ]]
+    ! gone "$k" || false
+    [ -d "$kept" ]
+    "$BATS_TEST_DIRNAME/world-gc" --all
+    gone "$k"
+    [ ! -e "$kept" ]
+    [ -z "$(ls -A "$root")" ]
 }
 
 @test "world_up refuses a bad version and a second world in the same shell" {
