@@ -322,7 +322,10 @@ key_init(const struct crypt_opts *o, GError **error)
     ok = ok && (key = crypt_key_derive(p.password->data, p.password->len, &kdf, error)) != NULL;
     if (ok) {
         file = sodium_malloc(KEYFILE_BYTES);
-        ok = file != NULL || usage_error(error, "cannot allocate secure memory");
+        if (file == NULL) {
+            g_set_error_literal(error, FB_ERROR, FB_EXIT_FAIL, "cannot allocate secure memory");
+            ok = FALSE;
+        }
     }
     if (ok) {
         keyfile_serialize(key, file);

@@ -69,7 +69,10 @@ void crypt_key_free(struct crypt_key *key);
 /* The 16-byte key-check value: keyed BLAKE2b-128 of CRYPT_CHECK_LABEL. */
 void crypt_key_check_value(const struct crypt_key *key, unsigned char out[CRYPT_CHECKBYTES]);
 
-/* Stream in -> out with constant memory. Neither closes nor syncs the fds. */
+/* Stream in -> out with constant memory. Neither closes nor syncs the fds.
+ * Decryption writes each record's plaintext as soon as that record verifies,
+ * before the FINAL record is seen: write to a temporary file and discard it
+ * unless crypt_decrypt_fd returned TRUE. */
 gboolean crypt_encrypt_fd(int in, int out, const struct crypt_key *key, GError **error);
 gboolean crypt_decrypt_fd(int in, int out, const struct crypt_secret *secret, GError **error);
 
