@@ -168,7 +168,7 @@ run_killed() {
     prev=$(confirmed_night)
     on_main /bin/bash -c 'echo "another line" >> /home/yunohost.app/wiki/pages/Home.md'
     send
-    f=$(incoming | grep 'app_wiki\.tar\.enc$')
+    f=$(incoming | grep 'app_wiki\.tar\.enc$' | tail -n1)
     bad=${f%%-*}
     on_fallback /bin/bash -c "printf 'X' | dd of=$CHROOT/incoming/$f bs=1 seek=5000 conv=notrunc status=none"
     run seal
