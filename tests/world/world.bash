@@ -252,19 +252,29 @@ _world_wait_tcp() { # IP PORT: wait (bounded) until something listens there
     return 1
 }
 
-_world_sshd_start() { # HOST
+_world_running() { # HOST PIDFILE: the pid file names a live process of HOST
+    local anchor pid
+    anchor=$(_world_anchor "$1") || return 1
+    read -r pid 2> /dev/null < "/proc/$anchor/root$2" || return 1
+    [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/mnt" 2> /dev/null)" = \
+        "$(readlink "/proc/$anchor/ns/mnt")" ]
+}
+
+_world_sshd_start() { # HOST: start sshd unless it runs
     local host=$1 ip port
     ip=$(world_host_ip "$host")
+    _world_running "$host" /run/sshd.pid && return 0
+    on_host "$host" rm -f /run/sshd.pid
     if ! port=$(on_host "$host" /usr/sbin/sshd -T -o "ListenAddress=$ip" |
-        awk '$1 == "port" {print $2; exit}') || [ -z "$port" ]; then
+        awk '$1 == "port" && !p {print $2; p = 1}') || [ -z "$port" ]; then
         _world_err "host $host: sshd refuses its configuration (sshd -T above)"
         return 1
     fi
     on_host "$host" /usr/sbin/sshd -f /etc/ssh/sshd_config -o "ListenAddress=$ip" \
-        -o PidFile=/run/sshd.pid -E /var/log/auth.log \
-        < /dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- || {
+        -o PidFile=/run/sshd.pid -E /var/log/auth.log < /dev/null || {
         _world_err "host $host: sshd did not start (see $host:/var/log/auth.log)"; return 1; }
-    _world_wait_tcp "$ip" "$port"
+    _world_wait_tcp "$ip" "$port" && _world_running "$host" /run/sshd.pid || {
+        _world_err "host $host: sshd is not running (see $host:/var/log/auth.log)"; return 1; }
 }
 
 # A TLS listener on main:443 standing for its web server (self-signed).
@@ -277,9 +287,10 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 '
 
-_world_web_start() { # HOST
+_world_web_start() { # HOST: start the web listener unless it runs
     local host=$1 ip
     ip=$(world_host_ip "$host")
+    _world_running "$host" /run/world-web/pid && return 0
     on_host "$host" /bin/bash -c '
         set -e
         mkdir -p /run/world-web /var/www/html
@@ -288,10 +299,13 @@ _world_web_start() { # HOST
             -keyout /run/world-web/key.pem -out /run/world-web/crt.pem 2>/dev/null
         [ -f /var/www/html/index.html ] || echo "$2 web server" > /var/www/html/index.html
         cd /var/www/html
+        rm -f /run/world-web/pid
         setsid python3 -c "$3" "$1" < /dev/null >> /var/log/world-web.log 2>&1 &
-    ' _ "$ip" "$(world_host_domain "$host")" "$_world_web_script" \
-        < /dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- || return 1
-    _world_wait_tcp "$ip" 443
+        echo "$!" > /run/world-web/pid
+    ' _ "$ip" "$(world_host_domain "$host")" "$_world_web_script" < /dev/null || return 1
+    _world_wait_tcp "$ip" 443 && _world_running "$host" /run/world-web/pid || {
+        _world_err "host $host: the web listener is not running (see $host:/var/log/world-web.log)"
+        return 1; }
 }
 
 _world_services_start() { # HOST

@@ -230,6 +230,11 @@ teardown() {
     run on_fallback timeout 10 openssl s_client -connect 127.0.0.2:443 < /dev/null
     [ "$status" -eq 0 ]
     [[ "$output" == *"CN = main.test"* ]]
+    # starting a running host changes nothing
+    sshd_pid=$(on_main cat /run/sshd.pid)
+    world_start_host main
+    [ "$(on_main cat /run/sshd.pid)" = "$sshd_pid" ]
+    [ "$(on_main ss -Hltn | grep -c '127.0.0.2:22 ')" = 1 ]
 }
 
 @test "a second world runs beside the first and goes down leaving nothing" {
