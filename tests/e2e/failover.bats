@@ -1,0 +1,298 @@
+#!/usr/bin/env bats
+# The failover cycle on the two-host world: deploy_fallback, close_fallback,
+# update_from_fallback, with the package installed on both hosts by its own
+# install script and a night sent by send_backup and sealed by
+# fallback_seal. The tests run in order on one world; each builds on the
+# state the previous ones left.
+
+bats_require_minimum_version 1.5.0
+
+BIN=/opt/yunohost/fallback/bin
+DATA=/home/yunohost.app/fallback
+CHROOT=$DATA/sftp
+PW=Corr3ct-Horse-Battery
+NEWPW=An0ther-Horse-Staple
+
+setup_file() {
+    # shellcheck source=../world/world.bash
+    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    world_up
+    local src=$WORLD_SRC h key ip
+    for h in main fallback; do
+        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc helpers-src |
+            tar --null -T - -cf -) | on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
+        # hosts share the machine's process table: let pgrep see one host only
+        on_host "$h" /bin/bash -c 'cat > /usr/local/bin/pgrep; chmod 755 /usr/local/bin/pgrep' <<'EOF'
+#!/bin/bash
+me=$(readlink /proc/self/ns/mnt)
+/usr/bin/pgrep "$@" | while read -r p; do [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$me" ] && echo "$p"; done | grep .
+EOF
+        # a stand-in for mail(1): what would be mailed lands in /root/mails
+        on_host "$h" /bin/bash -c 'printf "%s\n" "#!/bin/bash" "{ echo \"SUBJECT: \$2\"; cat; echo; } >> /root/mails" > /usr/local/bin/mail; chmod 755 /usr/local/bin/mail'
+    done
+    ip=$(world_host_ip fallback)
+    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=$PW&ssh_host=$ip&ssh_port=22" > /dev/null
+    key=$(on_main cat "$DATA/ssh_key.pub")
+    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
+    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
+    on_main yunohost app install "$src/tests/world/apps/bigdata" -a "size_mb=2&files=2" > /dev/null
+    on_main yunohost app install "$src/tests/world/apps/flaky" > /dev/null
+    # the fallback has its own wiki, which the main's replaces while deployed
+    on_fallback yunohost app install "$src/tests/world/apps/wiki" -a "domain=fallback.test&path=/wiki&title=Fallback wiki" > /dev/null
+    on_main sed -i -e 's/^\[\]: \(wiki\|bigdata\|flaky\)$/[.]: \1/' "$DATA/app_list"
+    # the main's own state: data, a DynDNS key; flaky will fail its restore
+    on_main /bin/bash -c 'echo "page written on main" > /home/yunohost.app/wiki/pages/Home.md
+        echo "DynDNS secret of main" > /etc/yunohost/dyndns/Kmain.test.+157+00001.key
+        echo "alice on main" > /home/alice/Documents/notes.txt
+        yunohost app setting flaky fail_restore -v 1'
+    on_main "$BIN/send_backup" > /dev/null 2>&1
+    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
+    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
+}
+
+teardown_file() {
+    # shellcheck source=../world/world.bash
+    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    world_down
+}
+
+setup() {
+    # shellcheck source=../world/world.bash
+    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    state=$BATS_FILE_TMPDIR
+}
+
+refute() {
+    if "$@"; then
+        echo "unexpectedly succeeded: $*" >&2
+        return 1
+    fi
+}
+
+# sysstate HOST: every file (content, mode, owner) the system backup covers
+# and the installed apps: what must come back byte for byte.
+sysstate() {
+    on_host "$1" /bin/bash -c 'cd / && {
+        find etc/yunohost etc/ldap etc/dkim home var/mail \
+            \( -path home/yunohost.app -o -path home/yunohost.backup -o -path etc/yunohost/apps \) -prune \
+            -o -printf "%p %y %m %u %g\n" | sort
+        find etc/yunohost etc/ldap etc/dkim home var/mail \
+            \( -path home/yunohost.app -o -path home/yunohost.backup -o -path etc/yunohost/apps \) -prune \
+            -o -type f -print0 | sort -z | xargs -0 sha256sum
+        ls /etc/yunohost/apps
+        find home/yunohost.app -path home/yunohost.app/fallback -prune -o -type f -print0 | sort -z | xargs -0 sha256sum
+    }'
+}
+# appdata HOST APP: the app's data, byte for byte
+appdata() { on_host "$1" /bin/bash -c "cd /home/yunohost.app/$2 && find . -type f -print0 | sort -z | xargs -0 sha256sum"; }
+installed() { on_host "$1" yunohost app list --output-as json --quiet | jq -r '.apps[].id' | sort | tr '\n' ' '; }
+night() { on_fallback ls "$CHROOT/backup/nights" | tail -n1; }
+deploy() { on_fallback "$BIN/deploy_fallback" "$@"; }
+# a yunohost that fails `backup create` of the backups named like $2
+break_backup() { # HOST NAME_GLOB
+    on_host "$1" /bin/bash -c "mv /usr/local/sbin/yunohost /usr/local/sbin/yunohost.real
+        cat > /usr/local/sbin/yunohost <<'EOF'
+#!/bin/bash
+if [ \"\$1 \$2\" = 'backup create' ]; then
+    for a in \"\$@\"; do case \$a in $2) echo 'Not enough free space on /home/yunohost.backup/archives' >&2; exit 1 ;; esac; done
+fi
+exec /usr/local/sbin/yunohost.real \"\$@\"
+EOF
+        chmod 755 /usr/local/sbin/yunohost"
+}
+mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yunohost; }
+
+@test "the night to deploy is there; --list and --help" {
+    [ -n "$(night)" ]
+    run deploy --list
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"$(night)"*yes*"system"*"wiki"*"newest"* ]]
+    for c in deploy_fallback close_fallback; do
+        run on_fallback "$BIN/$c" --help
+        [ "$status" -eq 0 ]
+        [[ $output == *"$c [auto]"* ]]
+    done
+    run on_main "$BIN/update_from_fallback" --help
+    [ "$status" -eq 0 ]
+    run deploy --night 19990101T000000Z
+    [ "$status" -eq 2 ]
+    sysstate fallback > "$state/fallback.before"
+}
+
+@test "auto without a key on the fallback: stops, mails, changes nothing" {
+    run deploy auto
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"no key file"* ]]
+    on_fallback grep -q "SUBJECT: .*auto deploy STOPPED" /root/mails
+    sysstate fallback | diff "$state/fallback.before" -
+    refute on_fallback test -e "$CHROOT/status/deployed"
+}
+
+@test "auto with a key that does not decrypt (wrong password): nothing changed" {
+    on_fallback /bin/bash -c "echo not-the-password > $DATA/passkey && chmod 0400 $DATA/passkey"
+    run deploy auto
+    on_fallback rm -f "$DATA/passkey"
+    echo "$output"
+    [ "$status" -eq 4 ]
+    sysstate fallback | diff "$state/fallback.before" -
+    refute on_fallback test -e "$CHROOT/status/deployed"
+}
+
+@test "a truncated or tampered archive: deploy refuses before any change" {
+    local obj f
+    obj=$(on_fallback "$BIN/fallback" manifest read "$CHROOT/backup/nights/$(night)/manifest.json" |
+        awk '$1 == "object" && $2 ~ /app_wiki/ { print $2 }')
+    f=$CHROOT/backup/objects/$obj
+    on_fallback cp -a "$f" /root/orig.enc
+    on_fallback /bin/bash -c "chmod u+w $f && truncate -s -100 $f"
+    run deploy auto
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"nothing was changed"* ]]
+    # same size, one byte flipped
+    on_fallback /bin/bash -c "cp /root/orig.enc $f && printf '\\x55' | dd of=$f bs=1 seek=5000 conv=notrunc status=none"
+    run deploy auto
+    echo "$output"
+    [ "$status" -eq 6 ]
+    on_fallback cp -a /root/orig.enc "$f"
+    sysstate fallback | diff "$state/fallback.before" -
+    refute on_fallback test -e "$CHROOT/status/deployed"
+}
+
+@test "the safety backup fails: deploy stops before any restore" {
+    break_backup fallback 'backup_before_deploy_fallback'
+    run deploy <<< $'\n'"$PW"
+    mend_backup fallback
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"NOTHING was restored"* ]]
+    sysstate fallback | diff "$state/fallback.before" -
+    refute on_fallback test -e "$CHROOT/status/deployed"
+    [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*')" ]
+}
+
+@test "deploy: wrong then right password; flaky fails, the others are restored byte for byte" {
+    world_stop_host main
+    run deploy <<< $'\n'"wrong-password"$'\n'"$PW"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"wrong password"* ]]
+    [[ $output =~ app\ +flaky\ +failed ]]
+    [[ $output =~ app\ +wiki\ +restored ]]
+    [[ $output =~ app\ +bigdata\ +restored ]]
+    [[ $output =~ system\ +system\ +restored ]]
+    [[ $output == *"Point the DNS records of"*"main.test"* ]]
+    for app in wiki bigdata; do
+        diff <(appdata main "$app") <(appdata fallback "$app")
+    done
+    for f in /etc/yunohost/current_host /etc/yunohost/dyndns/Kmain.test.+157+00001.key /home/alice/Documents/notes.txt; do
+        [ "$(on_main cat "$f")" = "$(on_fallback cat "$f")" ]
+    done
+    [ "$(installed fallback)" = "bigdata fallback wiki " ]
+    on_fallback grep -q "^deployed night=$(night)" "$CHROOT/status/deployed"
+    on_fallback yunohost backup list --output-as json --quiet | jq -e '.archives | index("backup_before_deploy_fallback")'
+    # no decrypted file left behind, no secret in the log
+    [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*' -o -name '*.tar' ! -name 'backup_before_deploy_fallback.tar' -newer "$CHROOT/status" 2>/dev/null)" ]
+    refute on_fallback grep -rqs -e "$PW" -e wrong-password /var/log/fallback
+    # a second deploy is refused
+    run deploy auto
+    [ "$status" -eq 1 ]
+    [[ $output == *"already deployed"* ]]
+}
+
+@test "the main comes back while the fallback is deployed: its nightly job sends nothing and says why" {
+    world_start_host main
+    local before
+    before=$(on_fallback ls -A "$CHROOT/incoming")
+    run on_main "$BIN/send_backup"
+    [ "$status" -ne 0 ]
+    on_main tail -n 20 /var/log/fallback/fallback.log | grep -q "DEPLOYED.*update_from_fallback"
+    [ "$(on_fallback ls -A "$CHROOT/incoming")" = "$before" ]
+}
+
+@test "close: a failed backup of the deployed work leaves the deployed server untouched" {
+    sysstate fallback > "$state/deployed.state"
+    break_backup fallback 'fallback_close-wiki'
+    run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\n'"$NEWPW"
+    mend_backup fallback
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"deployed server is untouched"* ]]
+    sysstate fallback | diff "$state/deployed.state" -
+    on_fallback grep -q "^deployed" "$CHROOT/status/deployed"
+    refute on_fallback test -e "$CHROOT/updated_backup/manifest.json"
+}
+
+@test "close: the work is set aside, the fallback is back exactly as before the deploy" {
+    on_fallback /bin/bash -c 'echo "page edited on the fallback" > /home/yunohost.app/wiki/pages/Home.md
+        echo "alice on fallback" > /home/alice/Documents/notes.txt'
+    appdata fallback wiki > "$state/wiki.fallback"
+    # passwords that differ are asked again
+    run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\nnope\n'"$NEWPW"$'\n'"$NEWPW"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"differ"* ]]
+    [[ $output == *"Point the DNS records back"* ]]
+    sysstate fallback | diff "$state/fallback.before" -
+    refute on_fallback test -e /etc/yunohost/dyndns/Kmain.test.+157+00001.key
+    [ "$(on_fallback yunohost app setting wiki title)" = "Fallback wiki" ]
+    run on_fallback "$BIN/fallback" manifest read "$CHROOT/updated_backup/manifest.json"
+    [[ $output == *"part system system sent"* ]]
+    [[ $output == *"part app wiki sent"* ]]
+    [[ $output == *"part app bigdata sent"* ]]
+    # still paused for the main until update_from_fallback
+    on_fallback grep -q "^closed" "$CHROOT/status/deployed"
+    refute on_fallback grep -rqs "$NEWPW" /var/log/fallback
+}
+
+@test "update: a failed safety backup stops before any restore" {
+    sysstate main > "$state/main.before"
+    break_backup main 'system_pre_flbck_restore'
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny\ny'
+    mend_backup main
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"NOTHING was restored"* ]]
+    sysstate main | diff "$state/main.before" -
+}
+
+@test "update: answering n to the system and to one app restores only the others" {
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\nn\nn\ny'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"Would you restore the system from the fallback backup ? (Y/n)"* ]]
+    [[ $output == *"Would you restore bigdata from the fallback backup ? (Y/n)"* ]]
+    [[ $output =~ system\ +system\ +skipped ]]
+    [[ $output =~ app\ +bigdata\ +skipped ]]
+    [[ $output =~ app\ +wiki\ +restored ]]
+    diff "$state/wiki.fallback" <(appdata main wiki)
+    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
+    on_main yunohost backup info wiki_pre_flbck_restore > /dev/null
+    refute on_main yunohost backup info bigdata_pre_flbck_restore
+    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1)" ]
+}
+
+@test "update: yes to all brings the system back; the safety backup restores the old state" {
+    run on_main "$BIN/update_from_fallback" auto
+    echo "$output"
+    [ "$status" -eq 4 ]   # auto: the main's key is not the password close_fallback asked
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on fallback" ]
+    diff "$state/wiki.fallback" <(appdata main wiki)
+    on_main yunohost backup restore system_pre_flbck_restore --system --force > /dev/null
+    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
+}
+
+@test "the cycle ends: the fallback takes note of update_done, the nightly job resumes" {
+    on_main grep -q "update_done\|told the cycle is over" /var/log/fallback/update_from_fallback.log
+    on_fallback /bin/bash -c "ls $CHROOT/incoming | grep -q '^update_done-'"
+    on_fallback grep -q fb_cycle_finish "$BIN/fallback_seal" || skip "fallback_seal does not call fb_cycle_finish (lib.sh) yet"
+    on_fallback "$BIN/fallback_seal"
+    refute on_fallback test -e "$CHROOT/status/deployed"
+    run on_main "$BIN/send_backup"
+    [ "$status" -eq 0 ]
+}
