@@ -31,6 +31,7 @@ struct crypt_opts {
     char *pass_file;
     char *cost;
     char *out;
+    char *like;
 };
 
 static int
@@ -304,6 +305,26 @@ write_all(int fd, const unsigned char *buf, size_t n, const char *path, GError *
     return TRUE;
 }
 
+/* The key that opens the existing archive path (its salt and costs), proven
+ * against its key-check: a wrong password fails here with FB_EXIT_PASSWORD. */
+static struct crypt_key *
+key_like(const char *path, const struct secret *password, GError **error)
+{
+    struct crypt_key *key;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+    if (fd < 0) {
+        sys_error(error, "cannot open", path);
+        return NULL;
+    }
+    key = crypt_key_for_archive(fd, &(struct crypt_secret){
+        .password = password->data, .password_len = password->len }, error);
+    close(fd);
+    if (key == NULL)
+        g_prefix_error(error, "%s: ", path);
+    return key;
+}
+
 /* Derive the key and write it, 0400, atomically to path. */
 static gboolean
 key_init(const struct crypt_opts *o, GError **error)
@@ -315,11 +336,14 @@ key_init(const struct crypt_opts *o, GError **error)
     unsigned char *file = NULL;
     gboolean ok;
 
-    ok = crypt_kdf_from_cost(o->cost, &kdf, error)
+    ok = (o->like != NULL || crypt_kdf_from_cost(o->cost, &kdf, error))
          && pass_load(o->pass_file, TRUE, FALSE, &p, error);
     if (ok && p.key != NULL)
         ok = usage_error(error, "--pass-file is already a key file: key-init needs the password");
-    ok = ok && (key = crypt_key_derive(p.password->data, p.password->len, &kdf, error)) != NULL;
+    if (ok && o->like != NULL)
+        ok = (key = key_like(o->like, p.password, error)) != NULL;
+    else
+        ok = ok && (key = crypt_key_derive(p.password->data, p.password->len, &kdf, error)) != NULL;
     if (ok) {
         file = sodium_malloc(KEYFILE_BYTES);
         if (file == NULL) {
@@ -351,6 +375,9 @@ cmd_key_init(int argc, char **argv)
           "read the password from the first line of FILE", "FILE" },
         { "cost", 0, 0, G_OPTION_ARG_STRING, &o.cost,
           "Argon2id cost: interactive, moderate (default), sensitive", "COST" },
+        { "like", 0, 0, G_OPTION_ARG_FILENAME, &o.like,
+          "take the salt and costs of this encrypted archive (the key then opens every "
+          "archive made with the same key file); a wrong password is refused", "ARCHIVE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GError) error = NULL;
@@ -362,8 +389,11 @@ cmd_key_init(int argc, char **argv)
         return FB_EXIT_USAGE;
     ok = (argc == 1 && o.out != NULL)
          || usage_error(&error, "expected --out FILE and no other argument; see --help");
+    ok = ok && (o.like == NULL || o.cost == NULL
+                || usage_error(&error, "--like takes the costs from the archive: no --cost with it"));
     ok = ok && key_init(&o, &error);
     g_free(o.out);
+    g_free(o.like);
     g_free(o.pass_file);
     g_free(o.cost);
     return ok ? FB_EXIT_OK : fb_report("key-init", error);

@@ -402,6 +402,19 @@ decrypt_records(int in, int out, stream_state *st, const unsigned char *hdr,
     }
 }
 
+struct crypt_key *
+crypt_key_for_archive(int in, const struct crypt_secret *secret, GError **error)
+{
+    unsigned char hdr[CRYPT_HEADER_BYTES];
+    struct crypt_kdf kdf;
+    size_t got;
+
+    g_return_val_if_fail((secret->key == NULL) != (secret->password == NULL), NULL);
+    if (!read_full(in, hdr, sizeof hdr, &got, error) || !header_parse(hdr, got, &kdf, error))
+        return NULL;
+    return header_key(hdr, &kdf, secret, error);
+}
+
 gboolean
 crypt_decrypt_fd(int in, int out, const struct crypt_secret *secret, GError **error)
 {

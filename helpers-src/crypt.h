@@ -66,6 +66,11 @@ struct crypt_key *crypt_key_derive(const unsigned char *password, size_t len,
 struct crypt_key *crypt_key_new(void);
 void crypt_key_free(struct crypt_key *key);
 
+/* The key that opens the archive read from fd in (its header, at the current
+ * offset): derived from secret's password with the archive's own salt and
+ * costs, and proven by the header's key-check (FB_EXIT_PASSWORD if wrong). */
+struct crypt_key *crypt_key_for_archive(int in, const struct crypt_secret *secret, GError **error);
+
 /* The 16-byte key-check value: keyed BLAKE2b-128 of CRYPT_CHECK_LABEL. */
 void crypt_key_check_value(const struct crypt_key *key, unsigned char out[CRYPT_CHECKBYTES]);
 
