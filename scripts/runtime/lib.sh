@@ -186,3 +186,27 @@ fb_cycle_finish() {
         rm -f -- "$f"
     done
 }
+
+# ---------------------------------------------------------------------
+# Mail to a chosen address (the failure watch's contact_mail, doc/watch.md).
+
+# fb_mail_to RCPT SUBJECT: mail RCPT (root when empty) the text on stdin,
+# with Debian's mail (else sendmail). An address that could be read as an
+# option or holds blanks is refused and root gets the mail instead.
+fb_mail_to() {
+    local rcpt=${1:-root} subject body
+    if [[ ! $rcpt =~ ^[A-Za-z0-9._%+=@-]+$ ]] || [[ $rcpt == -* ]]; then
+        fb_log "contact address '$rcpt' is not usable: mailing root instead"
+        rcpt=root
+    fi
+    subject="[fallback] $(hostname -f 2>/dev/null || hostname): $2"
+    body=$(cat)
+    if command -v mail > /dev/null 2>&1; then
+        printf '%s\n' "$body" | mail -s "$subject" -- "$rcpt" > /dev/null 2>&1 && return 0
+    elif command -v sendmail > /dev/null 2>&1; then
+        printf 'To: %s\nSubject: %s\n\n%s\n' "$rcpt" "$subject" "$body" |
+            sendmail -oi -- "$rcpt" > /dev/null 2>&1 && return 0
+    fi
+    fb_log "could not mail $rcpt (mail or sendmail missing or failing): $2"
+    return 1
+}
