@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# The failure watch (fallback_watch), the DNS switch (update_dns) and the
+# status (fallback_status) on the two-host world. The package is installed
+# on both hosts by its own install script; a night is sent and sealed. Mail
+# goes through Debian's mail(1) to /usr/sbin/sendmail, which each host
+# replaces (in its own /usr only) by a script that keeps what it is handed
+# in /var/mail/captured. The tests run in order on one world.
+
+bats_require_minimum_version 1.5.0
+
+BIN=/opt/yunohost/fallback/bin
+DATA=/home/yunohost.app/fallback
+PW=Corr3ct-Horse-Battery
+CONTACT=ops@example.org
+
+setup_file() {
+    # shellcheck source=../world/world.bash
+    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    world_up
+    local src=$WORLD_SRC h key ip
+    for h in main fallback; do
+        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc \
+            helpers-src config_panel.toml | tar --null -T - -cf -) |
+            on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
+        on_host "$h" /bin/bash -c 'cat > /usr/sbin/sendmail && chmod 755 /usr/sbin/sendmail' < "$BATS_TEST_DIRNAME/capture-sendmail"
+    done
+    ip=$(world_host_ip fallback)
+    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=$PW&ssh_host=$ip&ssh_port=22" > /dev/null
+    key=$(on_main cat "$DATA/ssh_key.pub")
+    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=1&delay_before_incident=5min&contact_mail=$CONTACT&auto_deploy=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
+    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
+    on_main sed -i -e 's/^\[\]: wiki$/[.]: wiki/' "$DATA/app_list"
+    # the address the fallback watches: the main's, as the admin sets it
+    on_main sed -i -e 's/^overwrite_ip=.*/overwrite_ip=127.0.0.2/' "$DATA/config.conf"
+    on_main "$BIN/send_backup" > /dev/null 2>&1
+    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
+    # the delay, shortened through the watch's own settings file
+    on_fallback /bin/bash -c "echo delay_seconds=0 >> $DATA/auto_check.conf"
+    # and a second path to it: its name (the hosts' /etc/hosts has it)
+    on_fallback /bin/bash -c "echo extra_addresses=main.test >> $DATA/auto_check.conf"
+    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
+}
+
+teardown_file() {
+    # shellcheck source=../world/world.bash
+    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    world_down
+}
+
+setup() {
+    # shellcheck source=../world/world.bash
+    source "$BATS_TEST_DIRNAME/../world/world.bash"
+}
+
+watch() { on_fallback "$BIN/fallback_watch"; }
+wstate() { on_fallback sed -n "s/^$1=//p" "$DATA/watch_state"; }
+# mails TEXT: how many captured mails to the contact hold TEXT
+mails() {
+    on_fallback /bin/bash -c 'grep -l -F -- "$2" /var/mail/captured/mail.* 2>/dev/null | xargs -r grep -l -F -- "$1" | wc -l' _ "$1" "$CONTACT"
+}
+nmails() { on_fallback /bin/bash -c 'ls /var/mail/captured 2>/dev/null | wc -l'; }
+conf_set() { on_fallback sed -i "s/^$1=.*/$1=$2/" "$DATA/auto_check.conf"; }
+
+@test "the fallback's install sets the watch: cron entry, settings, contact" {
+    run on_fallback cat /etc/cron.d/auto_deploy_fallback
+    [ "$status" -eq 0 ]
+    [[ $output == *"$BIN/fallback_watch"* ]]
+    [[ $output == *$'\n* * * * * root '* ]]
+    run on_fallback sed -n 's/^contact_mail=//p' "$DATA/auto_check.conf"
+    [ "$output" = "$CONTACT" ]
+}
+
+@test "main up: the watch records it and mails nobody" {
+    watch
+    [ "$(wstate state)" = up ]
+    [[ $(wstate last_result) == "up 127.0.0.2:22" ]]
+    [ "$(nmails)" -eq 0 ]
+}
+
+@test "a single failed probe followed by success: no incident" {
+    world_stop_host main
+    watch
+    [ "$(wstate state)" = failing ]
+    world_start_host main
+    watch
+    [ "$(wstate state)" = up ]
+    [ -z "$(wstate incident_at)" ]
+    [ "$(nmails)" -eq 0 ]
+    run on_fallback grep -c "a blip, no incident" /var/log/fallback/fallback.log
+    [ "$output" -ge 1 ]
+}
+
+@test "the main stopped: one incident, one mail to the contact, no deploy when auto_deploy is off" {
+    world_stop_host main
+    watch
+    [ "$(wstate state)" = failing ]
+    watch
+    [ "$(wstate state)" = incident ]
+    [ "$(mails 'INCIDENT: the main server is unreachable')" -eq 1 ]
+    [ "$(mails 'auto_deploy is off')" -eq 1 ]
+    watch
+    watch
+    [ "$(mails 'INCIDENT')" -eq 1 ]
+    run on_fallback test -e "$DATA/deploy_state"
+    [ "$status" -ne 0 ]
+    run on_fallback grep -c . /var/log/fallback/deploy_fallback.log
+    [ "$status" -ne 0 ] || [ "$output" -eq 0 ]
+}
+
+@test "the main back: a 'back online' mail naming close_fallback, nothing deployed" {
+    world_start_host main
+    watch
+    [ "$(wstate state)" = up ]
+    [ "$(mails 'the main server is back online')" -eq 1 ]
+    [ "$(mails 'close_fallback')" -ge 1 ]
+    run on_fallback test -e "$DATA/deploy_state"
+    [ "$status" -ne 0 ]
+}
+
+@test "auto-deploy without a kept key: stops cleanly, mails why, changes nothing" {
+    conf_set auto_deploy 1
+    on_fallback yunohost app list --output-as json > "$BATS_FILE_TMPDIR/apps.before"
+    world_stop_host main
+    watch
+    watch
+    [ "$(wstate state)" = incident ]
+    [ "$(wstate deploy)" = failed:1 ]
+    [ "$(mails 'auto deploy: FAILED')" -eq 1 ]
+    [ "$(mails 'no key file')" -ge 1 ]
+    run on_fallback test -e "$DATA/deploy_state"
+    [ "$status" -ne 0 ]
+    on_fallback yunohost app list --output-as json > "$BATS_FILE_TMPDIR/apps.after"
+    cmp "$BATS_FILE_TMPDIR/apps.before" "$BATS_FILE_TMPDIR/apps.after"
+    run on_fallback yunohost backup list --output-as json
+    [[ $output != *backup_before_deploy_fallback* ]]
+    world_start_host main
+    watch
+    [ "$(wstate state)" = up ]
+}
+
+@test "auto-deploy with the key kept: deploys once, and the way back is mailed" {
+    local obj
+    obj=$(on_fallback /bin/bash -c "ls $DATA/sftp/backup/latest/*-config.conf.enc")
+    printf '%s\n' "$PW" | on_fallback "$BIN/fallback" key-init --like "$obj" --out "$DATA/passkey"
+    world_stop_host main
+    watch
+    watch
+    [ "$(wstate state)" = incident ]
+    [ "$(wstate deploy)" = done ]
+    [ "$(mails 'auto deploy: done')" -eq 1 ]
+    run on_fallback sed -n 's/^state=//p' "$DATA/deploy_state/state"
+    [ "$output" = deployed ]
+    run on_fallback test -d /var/www/wiki
+    [ "$status" -eq 0 ]
+    watch
+    watch
+    [ "$(on_fallback grep -c 'deploy_fallback: start' /var/log/fallback/deploy_fallback.log)" -eq 2 ]
+    world_start_host main
+    watch
+    [ "$(mails 'the main server is back online')" -eq 3 ]
+    [ "$(mails 'This server is DEPLOYED')" -eq 1 ]
+    # a new outage while deployed: no second deploy
+    world_stop_host main
+    watch
+    watch
+    [ "$(wstate deploy)" = skipped ]
+    [ "$(on_fallback grep -c 'deploy_fallback: start' /var/log/fallback/deploy_fallback.log)" -eq 2 ]
+    world_start_host main
+    watch
+}
+
+@test "status --json matches its schema on both servers" {
+    local h
+    for h in main fallback; do
+        on_host "$h" "$BIN/fallback_status" --json > "$BATS_FILE_TMPDIR/$h.json" || [ $? -eq 3 ]
+        "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" \
+            "$BATS_FILE_TMPDIR/$h.json"
+    done
+    # the schema can fail
+    jq '.rpo.alarm = "no"' "$BATS_FILE_TMPDIR/fallback.json" > "$BATS_FILE_TMPDIR/bad.json"
+    run "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" "$BATS_FILE_TMPDIR/bad.json"
+    [ "$status" -eq 1 ]
+    run jq -r '.role, .deployed, .key_kept, (.nights | length), .watch.enabled' "$BATS_FILE_TMPDIR/fallback.json"
+    [ "${lines[*]}" = "fallback true true 1 true" ]
+    run jq -r '.role, .last_night.parts[0].id, .fallback_server.reachable, .fallback_server.deployed' "$BATS_FILE_TMPDIR/main.json"
+    [ "${lines[*]}" = "main system true true" ]
+    run on_fallback "$BIN/fallback_status"
+    [ "$status" -eq 0 ]
+    [[ $output == *"deployed: YES"* ]]
+}
+
+@test "the RPO alarm: a newest night older than 26 h, mailed once a day" {
+    local m
+    m=$(on_fallback /bin/bash -c "readlink -f $DATA/sftp/backup/latest")/manifest.json
+    on_fallback /bin/bash -c "cp $m /root/manifest.saved
+        $BIN/fallback manifest read $m | awk -v old=\$((\$(date +%s) - 27 * 3600)) '\$1 == \"created_at\" { \$2 = old } { print }' |
+        $BIN/fallback manifest write --out $m"
+    run on_fallback "$BIN/fallback_status" --json
+    [ "$status" -eq 3 ]
+    [ "$(jq -r .rpo.alarm <<< "$output")" = true ]
+    "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" <(printf '%s\n' "$output")
+    [ "$(jq -r '.rpo.newest_age_hours >= 27' <<< "$output")" = true ]
+    run on_fallback "$BIN/fallback_status"
+    [[ $output == *"RPO ALARM"* ]]
+    run on_fallback "$BIN/fallback_status" --rpo-mail
+    [ "$status" -eq 3 ]
+    run on_fallback "$BIN/fallback_status" --rpo-mail
+    [ "$(mails 'RPO ALARM')" -eq 1 ]
+    on_fallback cp /root/manifest.saved "$m"
+    run on_fallback "$BIN/fallback_status" --rpo-mail
+    [ "$status" -eq 0 ]
+    run on_fallback test -e "$DATA/.rpo_alarm_mailed"
+    [ "$status" -ne 0 ]
+}
+
+@test "update_dns --dry-run says what would change and changes nothing" {
+    on_fallback /bin/bash -c 'printf "registrar: ovh\n" > /etc/yunohost/domains/example.org.yml
+        echo 127.0.0.3 > /etc/yunohost/standin-public-ip'
+    run on_fallback "$BIN/update_dns" --dry-run
+    [ "$status" -eq 0 ]
+    [[ $output == *"dry run: example.org"* ]]
+    [[ $output == *'"create"'* ]]
+    [[ $output == *"fallback.test: no public DNS"* ]]
+    run on_fallback test -e /var/lib/standin-dns/example.org.yml
+    [ "$status" -ne 0 ]
+    run on_fallback "$BIN/update_dns"
+    [ "$status" -eq 0 ]
+    run on_fallback cat /var/lib/standin-dns/example.org.yml
+    [[ $output == *"A: 127.0.0.3"* ]]
+}
+
+@test "update_dns runs the admin's own script instead, when set" {
+    on_fallback /bin/bash -c "printf '#!/bin/sh\necho switched > /root/dns-switched\n' > /root/dns.sh && chmod 755 /root/dns.sh
+        echo auto_update_script=/root/dns.sh >> $DATA/auto_check.conf"
+    run on_fallback "$BIN/update_dns" --dry-run
+    [[ $output == *"would run the admin's DNS script /root/dns.sh"* ]]
+    run on_fallback test -e /root/dns-switched
+    [ "$status" -ne 0 ]
+    on_fallback "$BIN/update_dns"
+    run on_fallback cat /root/dns-switched
+    [ "$output" = switched ]
+    on_fallback chmod 777 /root/dns.sh
+    run on_fallback "$BIN/update_dns"
+    [ "$status" -eq 12 ]
+}
