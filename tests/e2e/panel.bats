@@ -47,7 +47,7 @@ setup() {
 # snapshot HOST: what the settings may change, to prove a refusal changed nothing
 snapshot() {
     on_host "$1" /bin/bash -c "cat /etc/yunohost/apps/fallback/settings.yml $DATA/auto_check.conf \
-        $DATA/config.conf $DATA/known_hosts $DATA/sftp/.ssh/authorized_keys /etc/cron.d/auto_deploy_fallback 2>/dev/null"
+        $DATA/config.conf $DATA/known_hosts $DATA/sftp/.ssh/authorized_keys /etc/cron.d/auto_deploy_fallback 2>/dev/null; true"
 }
 nights() { on_fallback /bin/bash -c "ls $DATA/sftp/backup/nights | wc -l"; }
 # no_secret TEXT...: none of the texts holds a password
@@ -202,9 +202,8 @@ no_secret() {
     run on_main yunohost --debug app action run fallback main.update.update_from_fallback -a "update_password=$NEWPW"
     [ "$status" -eq 0 ]
     no_secret "$output"
-    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
-    run on_fallback test -e "$DATA/deploy_state"
-    [ "$status" -ne 0 ]
+    # the fallback is told (its seal job ends the cycle, doc/failover.md)
+    on_fallback /bin/bash -c "ls $DATA/sftp/incoming | grep -q '^update_done-'"
     run on_main /bin/bash -c "grep -rl -F -e '$NEWPW' -e '$PW' /etc/yunohost/apps/fallback /var/log $DATA 2>/dev/null"
     [ -z "$output" ]
 }
