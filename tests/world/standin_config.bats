@@ -70,8 +70,12 @@ setting() { on_main yunohost app setting panelapp "$1"; }
     [ "$(on_main cat /root/panelapp-computed)" = "new value" ]
     run on_main yunohost app setting panelapp computed
     [ -z "$output" ]
+    # as in YunoHost, a value a getter gives as YAML always counts as changed:
+    # its setter runs again with the same value
     run on_main yunohost app config set panelapp main.settings.size -v 12
-    [[ $output == *"Nothing has changed"* ]]
+    [ "$status" -eq 0 ]
+    [ "$(setting size)" = 12 ]
+    [ "$(on_main cat /root/panelapp-computed)" = "new value" ]
 }
 
 @test "action run: the button's section in the environment, password checked, never saved" {
