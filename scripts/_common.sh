@@ -210,6 +210,21 @@ fallback_key_init() {
     return "$rc"
 }
 
+# fallback_keep_password FILE: the fallback's kept secret (keep_key) until
+# the main's first night arrives: fb_password as a password file, 0400 root.
+# The failure watch then replaces it by the key derived with the main's salt
+# and costs (`fallback key-init --like`, doc/watch.md).
+fallback_keep_password() {
+    local file=$1 tmp rc=0
+    tmp=$(mktemp "$file.XXXXXX") || return 1
+    chmod 0400 "$tmp"
+    fallback_quiet
+    printf '%s\n' "$fb_password" > "$tmp" || rc=1
+    fallback_unquiet
+    if [ "$rc" -ne 0 ]; then rm -f "$tmp"; return 1; fi
+    mv -f "$tmp" "$file"
+}
+
 #=================================================
 # CODE
 #=================================================
