@@ -207,3 +207,25 @@ no_secret() {
     run on_main /bin/bash -c "grep -rl -F -e '$NEWPW' -e '$PW' /etc/yunohost/apps/fallback /var/log $DATA 2>/dev/null"
     [ -z "$output" ]
 }
+
+@test "keep_key at install: refused without the password; kept 0400 until a night is here, then only the main's key" {
+    local key
+    key=$(on_main cat "$DATA/ssh_key.pub" | jq -sRr @uri)
+    on_fallback yunohost app remove fallback > /dev/null 2>&1
+    run on_fallback yunohost app install /root/pkg -a "install_type=fallback server&keep_key=1&pub_key=$key"
+    [ "$status" -ne 0 ]
+    [[ $output == *"keep_key needs encryption_pwd"* ]]
+    run on_fallback yunohost app install /root/pkg -a "install_type=fallback server&keep_key=1&encryption_pwd=$PW&auto_deploy=1&pub_key=$key"
+    [ "$status" -eq 0 ]
+    [[ $output == *"keep_key: the encryption password is kept on this server"* ]]
+    [ "$(on_fallback stat -c '%a %U' "$DATA/passkey")" = "400 root" ]
+    run on_fallback yunohost app setting fallback encryption_pwd
+    [ -z "$output" ]
+    # the nights received before are still there: the watch's next run
+    # replaces the password by the key derived like the main's
+    on_fallback "$BIN/fallback_watch"
+    on_fallback cat "$DATA/passkey" | cmp - <(on_main cat "$DATA/passkey")
+    [ "$(on_fallback stat -c '%a %U' "$DATA/passkey")" = "400 root" ]
+    run on_fallback /bin/bash -c "grep -rl -F -e '$PW' /etc/yunohost/apps/fallback /var/log $DATA 2>/dev/null"
+    [ -z "$output" ]
+}
