@@ -38,14 +38,16 @@ fo_die() {
     exit "$rc"
 }
 
-# fo_tmpdir PARENT: a new 0700 folder under PARENT, removed on exit.
+# fo_tmpdir PARENT VAR: a new 0700 folder under PARENT, removed on exit;
+# its path in VAR (not through $(...): the list of temporaries must be
+# this shell's).
 fo_tmpdir() {
     local d
     mkdir -p "$1" || return 1
     d=$(mktemp -d "$1/.${FB_PROG}.XXXXXX") || return 1
     chmod 0700 "$d"
     fo_temps+=("$d")
-    echo "$d"
+    printf -v "$2" '%s' "$d"
 }
 
 # fo_cleanup: the temporary folders (decrypted archives, keys) and the links

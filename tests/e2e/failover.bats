@@ -118,6 +118,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     run deploy --night 19990101T000000Z
     [ "$status" -eq 2 ]
     sysstate fallback > "$state/fallback.before"
+    appdata fallback wiki > "$state/wiki.fallback.before"
 }
 
 @test "auto without a key on the fallback: stops, mails, changes nothing" {
@@ -170,7 +171,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [[ $output == *"NOTHING was restored"* ]]
     sysstate fallback | diff "$state/fallback.before" -
     refute on_fallback test -e "$CHROOT/status/deployed"
-    [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*')" ]
+    [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*' -o -name '.deploy_fallback.*')" ]
 }
 
 @test "deploy: wrong then right password; flaky fails, the others are restored byte for byte" {
@@ -194,7 +195,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     on_fallback grep -q "^deployed night=$(night)" "$CHROOT/status/deployed"
     on_fallback yunohost backup list --output-as json --quiet | jq -e '.archives | index("backup_before_deploy_fallback")'
     # no decrypted file left behind, no secret in the log
-    [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*' -o -name '*.tar' ! -name 'backup_before_deploy_fallback.tar' -newer "$CHROOT/status" 2>/dev/null)" ]
+    [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*' -o -name '.deploy_fallback.*' -o -name '*.tar' ! -name 'backup_before_deploy_fallback.tar')" ]
     refute on_fallback grep -rqs -e "$PW" -e wrong-password /var/log/fallback
     # a second deploy is refused
     run deploy auto
@@ -238,7 +239,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     # the mail restore hook gives /var/mail to vmail (any restore does)
     sysstate fallback | grep -v '^var/mail d ' | diff <(grep -v '^var/mail d ' "$state/fallback.before") -
     refute on_fallback test -e /etc/yunohost/dyndns/Kmain.test.+157+00001.key
-    [ "$(on_fallback yunohost app setting wiki title)" = "Fallback wiki" ]
+    diff "$state/wiki.fallback.before" <(appdata fallback wiki)
     run on_fallback "$BIN/fallback" manifest read "$CHROOT/updated_backup/manifest.json"
     [[ $output == *"part system system sent"* ]]
     [[ $output == *"part app wiki sent"* ]]
@@ -246,6 +247,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     # still paused for the main until update_from_fallback
     on_fallback grep -q "^closed" "$CHROOT/status/deployed"
     refute on_fallback grep -rqs "$NEWPW" /var/log/fallback
+    [ -z "$(on_fallback find /home/yunohost.backup -name '.close_fallback.*' -o -name 'fallback_close-*')" ]
 }
 
 @test "update: a failed safety backup stops before any restore" {
