@@ -345,12 +345,17 @@ world_up() {
         return 1
     fi
     _world_check || return 1
-    id=$(printf '%s%04x' "$(date +%s | tail -c 6)" "$RANDOM")
+    mkdir -p "$WORLD_ROOT" || { _world_err "cannot create $WORLD_ROOT"; return 1; }
+    for pid in 1 2 3 4 5; do       # a fresh id: mkdir fails on one in use
+        id=$(printf '%s%04x' "$(date +%s | tail -c 6)" "$RANDOM")
+        mkdir "$WORLD_ROOT/$id" 2> /dev/null && break
+        id=''
+    done
+    [ -n "$id" ] || { _world_err "cannot create a state directory in $WORLD_ROOT"; return 1; }
     WORLD_ID=$id
     WORLD_LAST_ID=$id
     WORLD_DIR=$WORLD_ROOT/$id
     export WORLD_ID WORLD_LAST_ID WORLD_DIR WORLD_VERSION WORLD_SRC WORLD_ROOT
-    mkdir -p "$WORLD_DIR" || { _world_err "cannot create $WORLD_DIR"; return 1; }
     if [ "${WORLD_KEEP:-0}" = 1 ]; then
         echo "keep" > "$WORLD_DIR/owner"   # world-gc leaves it (but --all)
     else
