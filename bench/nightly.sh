@@ -7,9 +7,9 @@
 #   bench: nightly_io_small_change ours=N baseline=M unit=bytes ratio=R
 #   bench: unchanged_night ours=N baseline=M unit=bytes ratio=-
 #
-# Sample data on the main: the `bigdata` app (BIG_MB MiB in 8 files) and the
-# `wiki` app, both selected in app_list. One first night for each method,
-# one unchanged night, then:
+# Sample data on the main: the `bigdata` app (BENCH_BIG_MB MiB, default 48,
+# in 8 files) and the `wiki` app, both selected in app_list. One first
+# night for each method, one unchanged night, then:
 #   nightly_io              one bigdata blob rewritten (the data that counts);
 #   nightly_io_small_change one line added to the wiki (bigdata unchanged).
 #
@@ -92,7 +92,7 @@ tmp=$store/temp_fallback_backup
 arch=$store/backup
 sums=$store/checksum
 key=/root/original.key
-ssh_cmd="ssh -i /root/.ssh/original -o BatchMode=yes -o UserKnownHostsFile=/root/.ssh/original_known_hosts -o StrictHostKeyChecking=accept-new"
+ssh_cmd="ssh -i /root/.ssh/original -o LogLevel=ERROR -o BatchMode=yes -o UserKnownHostsFile=/root/.ssh/original_known_hosts -o StrictHostKeyChecking=accept-new"
 mkdir -p "$arch" "$sums"
 rebuilt=0
 part() {
