@@ -451,6 +451,18 @@ EOF
     [ "$output" = "bash coreutils" ]
 }
 
+@test "helpers: ynh_systemd_action reloads the host's sshd, refuses a service it does not have" {
+    pid=$(m cat /run/sshd.pid)
+    mb 'app=wiki; source /usr/share/yunohost/helpers; ynh_systemd_action --service_name=ssh --action=reload'
+    # sshd re-executes itself on SIGHUP: same pid, still listening
+    [ "$(m cat /run/sshd.pid)" = "$pid" ]
+    m kill -0 "$pid"
+    mb "exec 3<>/dev/tcp/$(world_host_ip main)/22"
+    run mb 'app=wiki; source /usr/share/yunohost/helpers; ynh_systemd_action --service_name=nosuchsvc --action=reload'
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Unit nosuchsvc.service not found."* ]]
+}
+
 @test "11.x: app info without id, data_xmpp, its own messages" {
     (
         unset WORLD_DIR
