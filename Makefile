@@ -27,7 +27,7 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_BUILD := build-essential pkg-config libssh-dev libjansson-dev libsodium-dev libglib2.0-dev
 DEB_TEST  := openssh-server openssh-client bats shellcheck python3 python3-yaml jq \
              iproute2 util-linux procps psmisc cron logrotate rsync ccrypt \
-             bsd-mailx exim4-daemon-light python3-cryptography bsdutils openssl
+             bsd-mailx exim4-daemon-light python3-cryptography python3-jsonschema bsdutils openssl
 DEB_BENCH := time
 
 .SECONDARY:
