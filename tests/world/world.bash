@@ -308,6 +308,22 @@ _world_web_start() { # HOST: start the web listener unless it runs
         return 1; }
 }
 
+_world_sshd_restart() { # HOST: stop sshd (if it runs), wait until it is gone, start it
+    local host=$1 pid state i
+    if _world_running "$host" /run/sshd.pid; then
+        read -r pid < "$(world_path "$host" /run/sshd.pid)"
+        kill "$pid" 2> /dev/null
+        for i in $(seq 100); do
+            state=$(cat "/proc/$pid/stat" 2> /dev/null) || break
+            state=${state##*) }
+            [ "${state%% *}" != Z ] || break
+            sleep 0.05
+        done
+        [ "$i" -lt 100 ] || { _world_err "host $host: sshd ($pid) does not stop"; return 1; }
+    fi
+    _world_sshd_start "$host"
+}
+
 _world_services_start() { # HOST
     _world_sshd_start "$1" || return 1
     if [ "$1" = main ]; then _world_web_start "$1" || return 1; fi
@@ -382,6 +398,59 @@ world_up() {
     for host in $WORLD_HOSTS; do
         _world_services_start "$host" || { world_down; return 1; }
     done
+}
+
+# world_sftp_account USER [DIR]: an SFTP-only account on the fallback as a
+# YunoHost app makes one: system user USER in group sftp.app (sshd's `Match
+# Group sftp.app,!ssh.app` chroots it to its home and forces internal-sftp),
+# home /home/yunohost.app/USER owned by root, a folder DIR (default backups)
+# in it that USER may write. The main's root logs in to it with the key
+# /root/.ssh/id_USER (made on the main if absent). Safe to call twice.
+world_sftp_account() {
+    local user=${1:-} dir=${2:-backups} pub
+    [[ $user =~ ^[a-z_][a-z0-9_-]*$ ]] || {
+        _world_err "world_sftp_account: bad user name '$user'"; return 2; }
+    [[ $dir =~ ^[A-Za-z0-9._-]+$ && $dir != . && $dir != .. ]] || {
+        _world_err "world_sftp_account: bad folder name '$dir' (one plain name)"; return 2; }
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    on_main bash -c 'mkdir -p -m 0700 /root/.ssh &&
+        { [ -f "$1" ] || ssh-keygen -q -t ed25519 -N "" -C "$2" -f "$1"; }' \
+        _ "/root/.ssh/id_$user" "root@main" < /dev/null &&
+        pub=$(on_main cat "/root/.ssh/id_$user.pub") || {
+        _world_err "world_sftp_account: cannot make the key /root/.ssh/id_$user on the main"; return 1; }
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    on_fallback bash -c 'set -e
+        user=$1 home=/home/yunohost.app/$1
+        id "$user" > /dev/null 2>&1 || useradd --system --user-group --no-create-home \
+            --shell /usr/sbin/nologin --home-dir "$home" --groups sftp.app "$user"
+        install -d -o root -g root -m 0755 /home/yunohost.app "$home" "$home/.ssh"
+        install -d -o "$user" -g "$user" -m 0775 "$home/$2"
+        printf "%s\n" "$3" > "$home/.ssh/authorized_keys"' _ "$user" "$dir" "$pub" < /dev/null || {
+        _world_err "world_sftp_account: cannot create $user on the fallback"; return 1; }
+}
+
+# world_allow_root_ssh HOST < KEYS: root may log in to HOST with a key from
+# the world's addresses (a `Match Address 127.0.0.0/8` block with
+# PermitRootLogin prohibit-password, appended once to its sshd_config, as
+# an admin would for rsync); the public keys on stdin join root's
+# authorized_keys; sshd restarts on the new configuration.
+world_allow_root_ssh() {
+    local host=${1:-} keys
+    _world_anchor "$host" > /dev/null || return 1
+    keys=$(cat)
+    [[ $keys == ssh-* || $keys == ecdsa-* ]] || {
+        _world_err "world_allow_root_ssh: no public key on stdin"; return 2; }
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    printf '%s\n' "$keys" | on_host "$host" bash -c 'set -e
+        mkdir -p -m 0700 /root/.ssh
+        cat >> /root/.ssh/authorized_keys
+        chmod 0600 /root/.ssh/authorized_keys
+        grep -qx "# world_allow_root_ssh" /etc/ssh/sshd_config ||
+            printf "\n# world_allow_root_ssh\nMatch Address 127.0.0.0/8\n    PermitRootLogin prohibit-password\n" \
+                >> /etc/ssh/sshd_config
+        sshd -t -f /etc/ssh/sshd_config' || {
+        _world_err "host $host: cannot allow root over ssh (see sshd -t above)"; return 1; }
+    _world_sshd_restart "$host"
 }
 
 # world_stop_host HOST: "kill" the host: every process in it dies (its files

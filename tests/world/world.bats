@@ -3,25 +3,15 @@
 # the hosts, sshd and an SFTP-only account on the fallback, "killing" the
 # main, and a teardown that leaves nothing behind.
 
-SSH_OPTS=(-i /root/.ssh/id_fb -o IdentitiesOnly=yes -o BatchMode=yes
+SSH_OPTS=(-i /root/.ssh/id_fbtest -o IdentitiesOnly=yes -o BatchMode=yes
     -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/root/.ssh/known_hosts_fb
     -o ConnectTimeout=10)
 
-# An SFTP-only account on the fallback, as the package makes it: a system
-# user in sftp.app with a root-owned home, a writable folder and a key.
+# An SFTP-only account on the fallback, as the package makes it (a system
+# user in sftp.app with a root-owned home, a writable folder and a key),
+# and the fallback's host key pinned on the main.
 sftp_fixture() {
-    on_fallback bash -c '
-        set -e
-        mkdir -p /home/yunohost.app/fbtest/incoming /home/yunohost.app/fbtest/.ssh
-        useradd --system --user-group --no-create-home --shell /usr/sbin/nologin \
-            --home-dir /home/yunohost.app/fbtest --groups sftp.app fbtest
-        chown root:root /home/yunohost.app /home/yunohost.app/fbtest
-        chmod 0755 /home/yunohost.app /home/yunohost.app/fbtest
-        chown fbtest:fbtest /home/yunohost.app/fbtest/incoming' || return 1
-    on_main bash -c 'mkdir -p -m 0700 /root/.ssh &&
-        ssh-keygen -q -t ed25519 -N "" -f /root/.ssh/id_fb' || return 1
-    on_main cat /root/.ssh/id_fb.pub |
-        on_fallback bash -c 'cat > /home/yunohost.app/fbtest/.ssh/authorized_keys' || return 1
+    world_sftp_account fbtest incoming || return 1
     on_fallback bash -c 'cat /etc/ssh/ssh_host_*_key.pub' |
         awk '{print "127.0.0.3", $1, $2}' |
         on_main bash -c 'cat > /root/.ssh/known_hosts_fb'
@@ -210,6 +200,45 @@ teardown() {
     [[ "$output" == *"remote port forwarding failed"* ]]
 }
 
+@test "world_sftp_account: root-owned chroot home, writable folder, sftp.app only, twice is fine" {
+    [ "$(on_fallback stat -c '%U %a' /home/yunohost.app/fbtest)" = "root 755" ]
+    [ "$(on_fallback stat -c '%U %a' /home/yunohost.app/fbtest/incoming)" = "fbtest 775" ]
+    [ "$(on_fallback id -nG fbtest)" = "fbtest sftp.app" ]
+    run on_main id fbtest
+    [ "$status" -ne 0 ]
+    world_sftp_account fbtest incoming
+    [ "$(on_fallback grep -c . /home/yunohost.app/fbtest/.ssh/authorized_keys)" = 1 ]
+    run world_sftp_account 'bad user' x
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"bad user name"* ]]
+    run world_sftp_account fbtest2 ../etc
+    [ "$status" -eq 2 ]
+    run on_fallback id fbtest2
+    [ "$status" -ne 0 ]
+}
+
+@test "world_allow_root_ssh lets root in with a key, once; refused before" {
+    local opts=(-i /root/.ssh/id_root_fb -o IdentitiesOnly=yes -o BatchMode=yes
+        -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/root/.ssh/known_hosts_fb)
+    on_main ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_root_fb
+    on_main cat /root/.ssh/id_root_fb.pub | on_fallback bash -c 'mkdir -p /root/.ssh && cat >> /root/.ssh/authorized_keys'
+    run on_main ssh "${opts[@]}" root@127.0.0.3 hostname < /dev/null
+    [ "$status" -eq 255 ]                # PermitRootLogin no
+    [[ "$output" == *"Permission denied"* ]]
+    on_main cat /root/.ssh/id_root_fb.pub | world_allow_root_ssh fallback
+    on_main cat /root/.ssh/id_root_fb.pub | world_allow_root_ssh fallback
+    run on_main ssh "${opts[@]}" root@127.0.0.3 hostname < /dev/null
+    [ "$status" -eq 0 ]
+    [ "$output" = fallback ]
+    [ "$(on_fallback grep -c '^Match Address 127.0.0.0/8$' /etc/ssh/sshd_config)" = 1 ]
+    [ "$(on_fallback ss -Hltn | grep -c '127.0.0.3:22 ')" = 1 ]
+    run world_allow_root_ssh fallback < /dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"no public key on stdin"* ]]
+    run world_allow_root_ssh nowhere < /dev/null
+    [ "$status" -ne 0 ]
+}
+
 @test "world_stop_host main makes it unreachable; world_start_host brings it back" {
     local sshd_pid
     sshd_pid=$(on_main cat /run/sshd.pid)
@@ -249,7 +278,7 @@ teardown() {
     key1=$(WORLD_DIR=$first on_fallback cat /etc/ssh/ssh_host_ed25519_key.pub)
     key2=$(on_fallback cat /etc/ssh/ssh_host_ed25519_key.pub)
     [ "$key1" != "$key2" ]
-    run on_main test -e /root/.ssh/id_fb
+    run on_main test -e /root/.ssh/id_fbtest
     [ "$status" -ne 0 ]
     on_main timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.3/22'
     a1=$(_world_anchor main)
