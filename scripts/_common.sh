@@ -256,9 +256,18 @@ fallback_install_runtime() {
     chown -R root:root "$fb_code_dir"
 }
 
-# fallback_link NAME: /home/yunohost.app/fallback/NAME -> the installed command.
-fallback_link() {
-    ln -sfn "$fb_bin_dir/$1" "$fb_data_dir/$1"
+# The admin's commands of each role, linked in /home/yunohost.app/fallback/.
+fb_commands_main="update_from_fallback fallback_status"
+fb_commands_fallback="deploy_fallback close_fallback fallback_status update_dns"
+
+# fallback_links ROLE: /home/yunohost.app/fallback/NAME -> the installed
+# command, for each command of ROLE (main or fallback).
+fallback_links() {
+    local name names=$fb_commands_main
+    [ "$1" = main ] || names=$fb_commands_fallback
+    for name in $names; do
+        ln -sfn "$fb_bin_dir/$name" "$fb_data_dir/$name"
+    done
 }
 
 #=================================================
