@@ -235,7 +235,7 @@ fallback_keep_password() {
 fallback_build_helper() {
     local basedir=$1 build rc=0
     build=$(mktemp -d /tmp/fallback-build.XXXXXX)
-    make -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
+    make -j"$(nproc)" -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
         tail -n 30 "$build.log" >&2
         rm -rf "$build" "$build.log"
