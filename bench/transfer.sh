@@ -1,7 +1,10 @@
 #!/bin/bash
 # bench/transfer.sh - `fallback push`/`pull` of 1 GiB against `rsync -a -e ssh`
-# of the same file, on a loopback sshd this script starts (and stops), plus
-# the peak resident memory of the push. Not a test: it measures.
+# of the same file, on the two-host world: the client on the main, Debian's
+# sshd on the fallback (an SFTP-only sftp.app account for ours, root with a
+# key for rsync, which needs a shell), plus the peak resident memory of the
+# push. The hosts' files are in RAM (tmpfs), so this measures the transport
+# and the programs, not a disk. Not a test: it measures.
 #   bench: push ours=X baseline=Y unit=MB/s ratio=R
 #   bench: pull ours=X baseline=Y unit=MB/s ratio=R
 #   bench: peak_rss_push ours=X baseline=- unit=MiB ratio=-
@@ -9,51 +12,59 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FB=${FALLBACK_BIN:-$PWD/${BUILD:-build}/fallback}
 SIZE=$((1024 * 1024 * 1024))
+W=/root/bench                               # on the main
+REMOTE=/home/yunohost.app/fbtest/backups    # on the fallback; /backups in its chroot
 [ "$(id -u)" -eq 0 ] || { echo "bench/transfer.sh: needs root" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "bench/transfer.sh: needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 
-# shellcheck source=../tests/world/sftp_fixture.bash
-source tests/world/sftp_fixture.bash
-work=$(mktemp -d /var/tmp/fb-bench.XXXXXX)
-cleanup() { sftp_down; rm -rf "$work"; }
-trap cleanup EXIT
-sftp_up
-sftp_config "$work/config.conf" "$work/known_hosts"
-"$FB" trust-host --config "$work/config.conf" > /dev/null
-remote=$SFTP_HOME/backups
-ssh_cmd="ssh -F /dev/null -i $SFTP_CLIENT_KEY -p $SFTP_PORT -o UserKnownHostsFile=$work/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes"
+# shellcheck source=../tests/world/world.bash
+source tests/world/world.bash
+trap world_down EXIT
+world_up > /dev/null
+on_main test -x "$FB" || { echo "bench/transfer.sh: $FB is not visible in the hosts (build it under $WORLD_SRC)" >&2; exit 2; }
+world_sftp_account fbtest backups
+on_main bash -c "mkdir -p $W && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_rsync"
+on_main cat /root/.ssh/id_rsync.pub | world_allow_root_ssh fallback
+mw=$(world_path main "$W")
+remote=$(world_path fallback "$REMOTE")
+printf '%s\n' ssh_user=fbtest "ssh_host=$(world_host_ip fallback)" ssh_port=22 \
+    ssh_key=/root/.ssh/id_fbtest "known_hosts=$W/known_hosts" encrypt=0 > "$mw/config.conf"
+on_main "$FB" trust-host --config "$W/config.conf" > /dev/null
+ssh_cmd="ssh -F /dev/null -i /root/.ssh/id_rsync -o UserKnownHostsFile=$W/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes"
+dest=root@$(world_host_ip fallback)
 
-head -c "$SIZE" /dev/urandom > "$work/big"
-mkdir "$work/ours" "$work/theirs"
+head -c "$SIZE" /dev/urandom > "$mw/big"
+mkdir "$mw/ours" "$mw/theirs"
 
 now() { date +%s.%N; }
 rate() { awk -v b="$SIZE" -v t0="$1" -v t1="$2" 'BEGIN { printf "%.1f", b / 1e6 / (t1 - t0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 t0=$(now)
-/usr/bin/time -v -o "$work/time.txt" "$FB" push --config "$work/config.conf" --to /backups "$work/big"
+on_main /usr/bin/time -v -o "$W/time.txt" "$FB" push --config "$W/config.conf" --to /backups "$W/big"
 t1=$(now)
 push_ours=$(rate "$t0" "$t1")
-cmp "$work/big" "$remote/big"
+cmp "$mw/big" "$remote/big"
 rm -f "$remote/big"
-sync
 t0=$(now)
-rsync -a -e "$ssh_cmd" "$work/big" "root@$SFTP_ADDR:$remote/big"
+on_main rsync -a -e "$ssh_cmd" "$W/big" "$dest:$REMOTE/big"
 t1=$(now)
 push_rsync=$(rate "$t0" "$t1")
-sync
+cmp "$mw/big" "$remote/big"
 
 t0=$(now)
-"$FB" pull --config "$work/config.conf" --to "$work/ours" /backups/big
+on_main "$FB" pull --config "$W/config.conf" --to "$W/ours" /backups/big
 t1=$(now)
 pull_ours=$(rate "$t0" "$t1")
-cmp "$work/big" "$work/ours/big"
+cmp "$mw/big" "$mw/ours/big"
+rm -f "$mw/ours/big"
 t0=$(now)
-rsync -a -e "$ssh_cmd" "root@$SFTP_ADDR:$remote/big" "$work/theirs/"
+on_main rsync -a -e "$ssh_cmd" "$dest:$REMOTE/big" "$W/theirs/"
 t1=$(now)
 pull_rsync=$(rate "$t0" "$t1")
+cmp "$mw/big" "$mw/theirs/big"
 
-rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
+rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$mw/time.txt")
 rss=$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }')
 echo "bench: push ours=$push_ours baseline=$push_rsync unit=MB/s ratio=$(ratio "$push_ours" "$push_rsync")"
 echo "bench: pull ours=$pull_ours baseline=$pull_rsync unit=MB/s ratio=$(ratio "$pull_ours" "$pull_rsync")"
