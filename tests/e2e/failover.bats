@@ -14,45 +14,32 @@ PW=Corr3ct-Horse-Battery
 NEWPW=An0ther-Horse-Staple
 
 setup_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
-    world_up
-    local src=$WORLD_SRC h key ip
-    for h in main fallback; do
-        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc helpers-src |
-            tar --null -T - -cf -) | on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
-        # a stand-in for mail(1): what would be mailed lands in /root/mails
-        on_host "$h" /bin/bash -c 'printf "%s\n" "#!/bin/bash" "{ echo \"SUBJECT: \$2\"; cat; echo; } >> /root/mails" > /usr/local/bin/mail; chmod 755 /usr/local/bin/mail'
-    done
-    ip=$(world_host_ip fallback)
-    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=$PW&ssh_host=$ip&ssh_port=22" > /dev/null
-    key=$(on_main cat "$DATA/ssh_key.pub")
-    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/bigdata" -a "size_mb=2&files=2" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/flaky" > /dev/null
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    e2e_up
+    e2e_capture_mail main fallback
+    e2e_pair auto_detect_failure=0
+    e2e_install_sample_apps wiki bigdata flaky
     # the fallback has its own wiki, which the main's replaces while deployed
-    on_fallback yunohost app install "$src/tests/world/apps/wiki" -a "domain=fallback.test&path=/wiki&title=Fallback wiki" > /dev/null
-    on_main sed -i -e 's/^\[\]: \(wiki\|bigdata\|flaky\)$/[.]: \1/' "$DATA/app_list"
+    e2e_install_app fallback wiki "domain=fallback.test&path=/wiki&title=Fallback wiki"
+    e2e_select_apps wiki bigdata flaky
     # the main's own state: data, a DynDNS key; flaky will fail its restore
     on_main /bin/bash -c 'echo "page written on main" > /home/yunohost.app/wiki/pages/Home.md
         echo "DynDNS secret of main" > /etc/yunohost/dyndns/Kmain.test.+157+00001.key
         echo "alice on main" > /home/alice/Documents/notes.txt
         yunohost app setting flaky fail_restore -v 1'
-    on_main "$BIN/send_backup" > /dev/null 2>&1
-    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
-    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
+    e2e_night
 }
 
 teardown_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     state=$BATS_FILE_TMPDIR
 }
 
@@ -120,7 +107,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"no key file"* ]]
-    on_fallback grep -q "SUBJECT: .*auto deploy STOPPED" /root/mails
+    e2e_mails fallback | grep -q "^Subject: .*auto deploy STOPPED"
     sysstate fallback | diff "$state/fallback.before" -
     refute on_fallback test -e "$CHROOT/status/deployed"
 }

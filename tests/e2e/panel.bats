@@ -14,34 +14,24 @@ PW=Corr3ct-Horse-Battery
 NEWPW=An0ther-Horse-Staple
 
 setup_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
-    world_up
-    local src=$WORLD_SRC h key ip
-    for h in main fallback; do
-        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc \
-            helpers-src config_panel.toml | tar --null -T - -cf -) |
-            on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
-        on_host "$h" /bin/bash -c 'cat > /usr/sbin/sendmail && chmod 755 /usr/sbin/sendmail' < "$BATS_TEST_DIRNAME/capture-sendmail"
-    done
-    ip=$(world_host_ip fallback)
-    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=$PW&ssh_host=$ip&ssh_port=22" > /dev/null
-    key=$(on_main cat "$DATA/ssh_key.pub")
-    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=1&delay_before_incident=1h&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
-    on_main sed -i -e 's/^\[\]: wiki$/[.]: wiki/' "$DATA/app_list"
-    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    e2e_up
+    e2e_capture_mail main fallback
+    e2e_pair auto_detect_failure=1 delay_before_incident=1h
+    e2e_install_sample_apps wiki
+    e2e_select_apps wiki
 }
 
 teardown_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 # snapshot HOST: what the settings may change, to prove a refusal changed nothing
@@ -204,10 +194,17 @@ no_secret() {
     run on_main yunohost --debug app action run fallback main.update.update_from_fallback -a "update_password=$NEWPW"
     [ "$status" -eq 0 ]
     no_secret "$output"
-    # the fallback is told (its seal job ends the cycle, doc/failover.md)
+    # the fallback is told; its seal job ends the cycle (doc/failover.md)
     on_fallback /bin/bash -c "ls $DATA/sftp/incoming | grep -q '^update_done-'"
     run on_main /bin/bash -c "grep -rl -F -e '$NEWPW' -e '$PW' /etc/yunohost/apps/fallback /var/log $DATA 2>/dev/null"
     [ -z "$output" ]
+    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
+    run on_fallback test -e "$DATA/sftp/status/deployed"
+    [ "$status" -ne 0 ]
+    run on_fallback test -e "$DATA/deploy_state"
+    [ "$status" -ne 0 ]
+    run on_main "$BIN/send_backup"
+    [ "$status" -eq 0 ]
 }
 
 @test "keep_key at install: refused without the password; kept 0400 until a night is here, then only the main's key" {
