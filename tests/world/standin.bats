@@ -67,6 +67,12 @@ install_app() { # ID [ARGS]
         'mount -o bind,remount,ro / && exec "$1" main main.test' _ \
         "$BATS_TEST_DIRNAME/standin/setup-host"
     [ "$status" -eq 1 ]
+    [[ "$output" == *"no /run/world-host here"* ]]
+    # with the world's marker but no private /etc and /home: still refused
+    run unshare -m --propagation private /bin/bash -c \
+        'mount -o bind,remount,ro / && mount -t tmpfs tmpfs /run && touch /run/world-host &&
+         exec "$1" main main.test' _ "$BATS_TEST_DIRNAME/standin/setup-host"
+    [ "$status" -eq 1 ]
     [[ "$output" == *"are not private mounts here"* ]]
     run "$BATS_TEST_DIRNAME/standin/setup-host" main
     [ "$status" -eq 2 ]
