@@ -12,35 +12,25 @@ CHROOT=$DATA/sftp
 LOG=/var/log/fallback/fallback.log
 
 setup_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
-    world_up
-    local src=$WORLD_SRC h key ip
-    for h in main fallback; do
-        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc helpers-src |
-            tar --null -T - -cf -) | on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
-    done
-    ip=$(world_host_ip fallback)
-    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=Corr3ct-Horse-Battery&ssh_host=$ip&ssh_port=22" > /dev/null
-    key=$(on_main cat "$DATA/ssh_key.pub")
-    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki2" > /dev/null
-    on_main sed -i -e 's/^\[\]: wiki$/[.]: wiki/' -e 's/^\[\]: wiki__2$/[.]: wiki__2/' "$DATA/app_list"
-    # a stand-in for Debian's mail(1): what would be mailed lands in /root/mails
-    on_main /bin/bash -c 'printf "%s\n" "#!/bin/bash" "{ echo \"SUBJECT: \$2\"; cat; echo; } >> /root/mails" > /usr/local/bin/mail; chmod 755 /usr/local/bin/mail'
-    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    e2e_up
+    e2e_pair auto_detect_failure=0
+    e2e_install_sample_apps wiki
+    e2e_install_app main wiki "domain=main.test&path=/wiki2"
+    e2e_select_apps wiki wiki__2
+    e2e_capture_mail main
 }
 
 teardown_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 # shellcheck disable=SC2120  # arguments come through bats' run
@@ -243,7 +233,7 @@ run_killed() {
     run send --config /root/closed.conf
     [ "$status" -ne 0 ]
     last_run_log | grep -q "cannot reach the fallback server .*unreachable.*nothing was sent"
-    grep -q "SUBJECT: .*FAILED" <(on_main cat /root/mails)
+    e2e_mails main | grep -q "^Subject: .*FAILED"
     main_clean
     on_main /bin/bash -c "ssh-keygen -q -t ed25519 -N '' -f /root/other > /dev/null && echo \"$(world_host_ip fallback) \$(cut -d' ' -f1,2 /root/other.pub)\" > /root/kh &&
         sed 's|^known_hosts=.*|known_hosts=/root/kh|' $DATA/config.conf > /root/changed.conf"
@@ -255,7 +245,7 @@ run_killed() {
     # the first good run after failures mails that all is well again
     run send
     [ "$status" -eq 0 ]
-    grep -q "SUBJECT: .*back to normal" <(on_main cat /root/mails)
+    e2e_mails main | grep -q "^Subject: .*back to normal"
     seal
 }
 
@@ -267,7 +257,7 @@ run_killed() {
     on_fallback rm -f "$CHROOT/status/deployed"
     [ "$status" -ne 0 ]
     last_run_log | grep -q "DEPLOYED.*update_from_fallback"
-    on_main tail -n 20 /root/mails | grep -q update_from_fallback
+    e2e_last_mail main | grep -q update_from_fallback
     [ "$(incoming | wc -l)" -eq "$n" ]
     main_clean
 }

@@ -7,27 +7,21 @@
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
-    world_up
-    local src=$WORLD_SRC
-    # the package as YunoHost gets it: the tracked files of the tree
-    for h in main fallback; do
-        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc helpers-src |
-            tar --null -T - -cf -) | on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
-    done
-    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    e2e_up
+    e2e_copy_package main fallback
 }
 
 teardown_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     fb_ip=$(world_host_ip fallback)
     state=$BATS_FILE_TMPDIR
 }
@@ -48,19 +42,6 @@ snapshot() {
         cksum /etc/ssh/sshd_config
         ls /etc/yunohost/apps /etc/yunohost/hooks.d/* 2>/dev/null
         true'
-}
-
-# The stand-in hands YNH_STDINFO a pipe at the lowest free fd; with bats'
-# extra fds open that can be 7, which the script's "7>&1" then takes over:
-# close them so the install's info lines (the public key...) are seen.
-install_main() { # extra "&k=v" args
-    on_main 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=Corr3ct-Horse-Battery&ssh_host=$fb_ip&ssh_port=22$1"
-}
-
-install_fallback() {
-    local key
-    key=$(on_main cat /home/yunohost.app/fallback/ssh_key.pub)
-    on_fallback 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app install /root/pkg -a "install_type=fallback server&pub_key=$(printf '%s' "$key" | jq -sRr @uri)$1"
 }
 
 # push_ok: the main server's nightly path still works: a file lands in incoming/
@@ -115,7 +96,7 @@ main_ssh() { # ARGS...: ssh from main to the fallback account with the package's
 }
 
 @test "the password never reaches settings, logs or the config" {
-    run install_main ""
+    run e2e_install_main
     echo "$output"
     [ "$status" -eq 0 ]
     [[ $output == *"ssh-ed25519 "*"fallback@main.test"* ]]
@@ -147,7 +128,7 @@ main_ssh() { # ARGS...: ssh from main to the fallback account with the package's
 
 @test "fallback install with the printed key: locked-down account, jobs, links, what the main needs" {
     on_fallback cksum /etc/ssh/sshd_config > "$state/sshd.before"
-    run install_fallback "&auto_detect_failure=1&delay_before_incident=4h"
+    run e2e_install_fallback auto_detect_failure=1 delay_before_incident=4h
     echo "$output"
     [ "$status" -eq 0 ]
     [[ $output == *"ssh_user: fallback"* ]]
@@ -266,8 +247,8 @@ EOF
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
     refute on_main test -e /home/yunohost.app/fallback/ssh_key
     # reinstall over the kept backups, then purge
-    install_main "" > /dev/null
-    install_fallback "" > /dev/null
+    e2e_install_main > /dev/null
+    e2e_install_fallback > /dev/null
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
     push_ok
     on_fallback yunohost app remove fallback --purge

@@ -4,7 +4,7 @@
 # on both hosts by its own install script; a night is sent and sealed. Mail
 # goes through Debian's mail(1) to /usr/sbin/sendmail, which each host
 # replaces (in its own /usr only) by a script that keeps what it is handed
-# in /var/mail/captured. The tests run in order on one world.
+# (e2e_capture_mail, lib.bash). The tests run in order on one world.
 
 bats_require_minimum_version 1.5.0
 
@@ -14,51 +14,40 @@ PW=Corr3ct-Horse-Battery
 CONTACT=ops@example.org
 
 setup_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
-    world_up
-    local src=$WORLD_SRC h key ip
-    for h in main fallback; do
-        (cd "$src" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc \
-            helpers-src config_panel.toml | tar --null -T - -cf -) |
-            on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
-        on_host "$h" /bin/bash -c 'cat > /usr/sbin/sendmail && chmod 755 /usr/sbin/sendmail' < "$BATS_TEST_DIRNAME/capture-sendmail"
-    done
-    ip=$(world_host_ip fallback)
-    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=$PW&ssh_host=$ip&ssh_port=22" > /dev/null
-    key=$(on_main cat "$DATA/ssh_key.pub")
-    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=1&delay_before_incident=5min&contact_mail=$CONTACT&auto_deploy=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
-    on_main yunohost app install "$src/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
-    on_main sed -i -e 's/^\[\]: wiki$/[.]: wiki/' "$DATA/app_list"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    e2e_up
+    e2e_capture_mail main fallback
+    e2e_pair auto_detect_failure=1 delay_before_incident=5min "contact_mail=$CONTACT" auto_deploy=0
+    e2e_install_sample_apps wiki
+    e2e_select_apps wiki
     # the address the fallback watches: the main's, as the admin sets it
     on_main sed -i -e 's/^overwrite_ip=.*/overwrite_ip=127.0.0.2/' "$DATA/config.conf"
-    on_main "$BIN/send_backup" > /dev/null 2>&1
-    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
+    e2e_night
     # the delay, shortened through the watch's own settings file
     on_fallback /bin/bash -c "echo delay_seconds=0 >> $DATA/auto_check.conf"
     # and a second path to it: its name (the hosts' /etc/hosts has it)
     on_fallback /bin/bash -c "echo extra_addresses=main.test >> $DATA/auto_check.conf"
-    export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
 }
 
 teardown_file() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=../world/world.bash
-    source "$BATS_TEST_DIRNAME/../world/world.bash"
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 watch() { on_fallback "$BIN/fallback_watch"; }
 wstate() { on_fallback sed -n "s/^$1=//p" "$DATA/watch_state"; }
 # mails TEXT: how many captured mails to the contact hold TEXT
 mails() {
-    on_fallback /bin/bash -c 'grep -l -F -- "$2" /var/mail/captured/mail.* 2>/dev/null | xargs -r grep -l -F -- "$1" | wc -l' _ "$1" "$CONTACT"
+    on_fallback /bin/bash -c 'grep -l -F -- "$2" "$3"/mail.* 2>/dev/null | xargs -r grep -l -F -- "$1" | wc -l' _ "$1" "$CONTACT" "$E2E_CAPTURED"
 }
-nmails() { on_fallback /bin/bash -c 'ls /var/mail/captured 2>/dev/null | wc -l'; }
+nmails() { on_fallback /bin/bash -c 'ls "$1" 2>/dev/null | wc -l' _ "$E2E_CAPTURED"; }
 conf_set() { on_fallback sed -i "s/^$1=.*/$1=$2/" "$DATA/auto_check.conf"; }
 
 @test "the fallback's install sets the watch: cron entry, settings, contact" {
