@@ -48,8 +48,12 @@ main(int argc, char **argv)
         return FB_EXIT_OK;
     }
     for (const struct fb_command *c = fb_commands; c->name != NULL; c++)
-        if (strcmp(argv[1], c->name) == 0)
+        if (strcmp(argv[1], c->name) == 0) {
+            g_autofree char *prgname = g_strconcat("fallback ", c->name, NULL);
+
+            g_set_prgname(prgname);   /* "Usage: fallback CMD [OPTION...]" in --help */
             return c->run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "fallback: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return FB_EXIT_USAGE;
