@@ -16,6 +16,8 @@ int cmd_decrypt(int argc, char **argv);
 int cmd_key_init(int argc, char **argv);
 /* cmd_checksum.c */
 int cmd_checksum(int argc, char **argv);
+/* cmd_tar.c */
+int cmd_tar(int argc, char **argv);
 /* cmd_json.c */
 int cmd_apps(int argc, char **argv);
 int cmd_backup_result(int argc, char **argv);

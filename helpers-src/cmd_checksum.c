@@ -1,5 +1,7 @@
 /* cmd_checksum.c - `fallback checksum PATH`: content digest of a backup. */
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "checksum.h"
 #include "cli.h"
@@ -7,7 +9,7 @@
 
 #define CHECKSUM_HELP \
     "PATH is a backup as the collected tree (a directory) or as the .tar made\n" \
-    "from it; both give the same digest. Prints the hex BLAKE2b-256 digest\n" \
+    "from it (- reads the tar from standard input); all give the same digest. Prints the hex BLAKE2b-256 digest\n" \
     "alone on its line. The root info.json, timestamps, owners and modes are\n" \
     "ignored; for a directory also root-level *.tar, *.tar.gz, *.info.json.\n" \
     "See doc/checksum.md for the exact rule.\n\n" \
@@ -30,7 +32,8 @@ cmd_checksum(int argc, char **argv)
         fprintf(stderr, "fallback: checksum: expected exactly one PATH (see --help)\n");
         return FB_EXIT_USAGE;
     }
-    if (!checksum_path(argv[1], digest, &error))
+    if (strcmp(argv[1], "-") == 0 ? !checksum_tar_fd(STDIN_FILENO, "standard input", digest, &error)
+                                  : !checksum_path(argv[1], digest, &error))
         return fb_report("checksum", error);
     checksum_hex(digest, hex);
     if (printf("%s\n", hex) < 0 || fflush(stdout) != 0) {

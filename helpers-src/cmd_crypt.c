@@ -224,6 +224,11 @@ stream_to(int in, const char *out_path, struct pass *p, const struct crypt_kdf *
 
     if (kdf != NULL && (key = encrypt_key(p, kdf, cost_given, error)) == NULL)
         return FALSE;
+    if (kdf != NULL && strcmp(out_path, "-") == 0) {
+        ok = crypt_encrypt_fd(in, STDOUT_FILENO, key, error);
+        crypt_key_free(key);
+        return ok;
+    }
     if (out_open(&out, out_path, 0600, error)) {
         if (key != NULL)
             ok = crypt_encrypt_fd(in, out.fd, key, error);
@@ -258,13 +263,15 @@ run_crypt(const char *cmd, int argc, char **argv, gboolean encrypt)
     int in = -1;
     gboolean ok;
 
-    if (!parse(cmd, "IN OUT", encrypt ? "Encrypt IN (a file, or - for stdin) into OUT."
+    if (!parse(cmd, "IN OUT", encrypt ? "Encrypt IN (a file, or - for stdin) into OUT (a file, or - for stdout)."
                                       : "Decrypt IN (a file, or - for stdin) into OUT; OUT appears "
                                         "only once the whole archive has verified.",
                entries, &argc, &argv))
         return FB_EXIT_USAGE;
-    ok = (argc == 3 && strcmp(argv[2], "-") != 0)
-         || usage_error(&error, "expected IN and OUT (OUT a file path, not -); see --help");
+    ok = (argc == 3 && (strcmp(argv[2], "-") != 0 || (encrypt && !isatty(STDOUT_FILENO))))
+         || usage_error(&error, encrypt ? "expected IN and OUT (OUT a file path, or - for a "
+                                          "standard output that is not a terminal); see --help"
+                                        : "expected IN and OUT (OUT a file path, not -); see --help");
     ok = ok && (!encrypt || crypt_kdf_from_cost(o.cost, &kdf, &error));
     ok = ok && (in = open_in(argv[1], &error)) >= 0;
     ok = ok && pass_load(o.pass_file, encrypt, in == STDIN_FILENO, &p, &error);

@@ -1,6 +1,10 @@
 /* cmd_transfer.c - push, pull, ls and trust-host. */
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "cli.h"
 #include "config.h"
@@ -18,6 +22,7 @@ struct targs {
     char *to;
     char *manifest;
     char *expect;
+    char *stdin_name;
     gint stall;
 };
 
@@ -30,6 +35,7 @@ targs_clear(struct targs *a)
     g_free(a->to);
     g_free(a->manifest);
     g_free(a->expect);
+    g_free(a->stdin_name);
 }
 
 static int
@@ -49,6 +55,24 @@ print_out(const char *cmd, const char *text, gsize len)
     return TRUE;
 }
 
+/* push --stdin NAME: the stream, then "SIZE BLAKE2B" on stdout. */
+static gboolean
+push_stdin(struct fb_remote *r, const struct targs *a, GError **error)
+{
+    unsigned char digest[32];
+    char hex[65];
+    uint64_t size;
+    g_autofree char *line = NULL;
+
+    if (!fb_push_stream(r, a->to, a->stdin_name, STDIN_FILENO, &size, digest, error))
+        return FALSE;
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    line = g_strdup_printf("%" PRIu64 " %s\n", size, hex);
+    if (!print_out("push", line, strlen(line)))
+        g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "writing stdout failed");
+    return !(error != NULL && *error != NULL);
+}
+
 static gboolean
 run_op(enum op op, struct fb_remote *r, const struct targs *a, char **rest, GError **error)
 {
@@ -56,6 +80,8 @@ run_op(enum op op, struct fb_remote *r, const struct targs *a, char **rest, GErr
 
     switch (op) {
     case OP_PUSH:
+        if (a->stdin_name != NULL)
+            return push_stdin(r, a, error);
         return fb_push(r, a->to, rest, a->manifest, error);
     case OP_PULL:
         return fb_pull(r, a->to, rest, error);
@@ -107,6 +133,9 @@ make_context(const char *params, const char *description, struct targs *a, gbool
         { "to", 't', 0, G_OPTION_ARG_FILENAME, &a->to, "destination folder (required)", "DIR" },
         { "manifest", 'm', 0, G_OPTION_ARG_FILENAME, &a->manifest,
           "file uploaded last, only after every other one succeeded", "FILE" },
+        { "stdin", 0, 0, G_OPTION_ARG_STRING, &a->stdin_name,
+          "upload standard input as NAME instead of FILEs (no resume); prints "
+          "\"SIZE BLAKE2B\" of what was stored", "NAME" },
         G_OPTION_ENTRY_NULL
     };
     GOptionContext *ctx = g_option_context_new(params);
@@ -114,9 +143,9 @@ make_context(const char *params, const char *description, struct targs *a, gbool
     a->stall = STALL_DEFAULT_S;
     g_option_context_add_main_entries(ctx, base, NULL);
     if (!to)
-        extra[0] = extra[2];
+        extra[0] = extra[3];
     else if (!manifest)
-        extra[1] = extra[2];
+        extra[1] = extra[3];
     g_option_context_add_main_entries(ctx, extra, NULL);
     g_option_context_set_description(ctx, description);
     return ctx;
@@ -146,7 +175,9 @@ cmd_files(int argc, char **argv, enum op op, const char *params, const char *des
         rc = FB_EXIT_USAGE;
     else if ((bad = check_args(&a, op != OP_LS)) != NULL)
         rc = usage_error(cmd, bad);
-    else if (op == OP_LS ? argc != 2 : argc < 2)
+    else if (a.stdin_name != NULL && (argc != 1 || a.manifest != NULL))
+        rc = usage_error(cmd, "--stdin NAME takes no FILE and no --manifest");
+    else if (a.stdin_name == NULL && (op == OP_LS ? argc != 2 : argc < 2))
         rc = usage_error(cmd, op == OP_LS ? "expected one REMOTE_DIR" : "nothing to transfer");
     else
         rc = run_remote(cmd, op, &a, argv + 1);
@@ -162,7 +193,9 @@ cmd_push(int argc, char **argv)
         "Each FILE goes to DIR/<name> through <name>.part, renamed when complete.\n"
         "A partial .part is resumed; a final file of the same size is kept, of\n"
         "another size refused. The --manifest file is sent last, only when every\n"
-        "FILE arrived.\n"
+        "FILE arrived. With --stdin NAME, standard input is uploaded as DIR/NAME\n"
+        "(no resume: a failed stream leaves a .part the fallback cleans up) and\n"
+        "\"SIZE BLAKE2B\" of the stored bytes is printed.\n"
         "Exit status: 3 host key, 5 stalled, 8 no space left, 9 auth refused,\n"
         "10 unreachable, 11 permission denied, 1 other failure.");
 }

@@ -51,5 +51,10 @@ gboolean fb_push(struct fb_remote *r, const char *remote_dir, char **files,
 gboolean fb_pull(struct fb_remote *r, const char *local_dir, char **remote_paths,
                  GError **error);
 gboolean fb_ls(struct fb_remote *r, const char *remote_dir, GString *out, GError **error);
+/* Upload what fd yields until its end as remote_dir/name (through
+ * name.part, no resume; an existing name is refused); *size and digest
+ * (BLAKE2b-256) describe the bytes stored. */
+gboolean fb_push_stream(struct fb_remote *r, const char *remote_dir, const char *name, int fd,
+                        uint64_t *size, unsigned char digest[32], GError **error);
 
 #endif

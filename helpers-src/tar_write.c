@@ -1,0 +1,377 @@
+/* tar_write.c - a tar stream as YunoHost's tar method writes it, see tar_write.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fb.h"
+#include "tar_write.h"
+
+#define BLOCK 512
+#define RECORD (20 * BLOCK)
+#define COPY_BUFFER (256 * 1024)
+
+struct tar_writer {
+    int fd;
+    guint64 written;
+    GHashTable *inodes;        /* "dev:ino" -> member name of its first copy */
+    unsigned char *buf;        /* COPY_BUFFER bytes */
+};
+
+struct member {
+    char type;                 /* '0' file, '1' hard link, '2' symlink, '5' directory */
+    const char *name;
+    const char *link;
+    const struct stat *st;
+    guint64 size;
+};
+
+struct tar_writer *
+tar_writer_new(int fd)
+{
+    struct tar_writer *w = g_new0(struct tar_writer, 1);
+
+    w->fd = fd;
+    w->inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    w->buf = g_malloc(COPY_BUFFER);
+    return w;
+}
+
+void
+tar_writer_free(struct tar_writer *w)
+{
+    if (w == NULL)
+        return;
+    g_hash_table_destroy(w->inodes);
+    g_free(w->buf);
+    g_free(w);
+}
+
+static gboolean
+put(struct tar_writer *w, const void *data, gsize len, GError **error)
+{
+    const unsigned char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(w->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_set_error(error, FB_ERROR, errno == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
+                        "cannot write the archive: %s", g_strerror(errno));
+            return FALSE;
+        }
+        p += n;
+        len -= (gsize)n;
+        w->written += (guint64)n;
+    }
+    return TRUE;
+}
+
+static gboolean
+pad(struct tar_writer *w, guint64 to, GError **error)
+{
+    static const unsigned char zero[BLOCK];
+    gsize n = (gsize)((to - w->written % to) % to);
+
+    while (n > 0) {
+        gsize k = MIN(n, sizeof zero);
+        if (!put(w, zero, k, error))
+            return FALSE;
+        n -= k;
+    }
+    return TRUE;
+}
+
+static gboolean
+fits(guint64 v, int field)
+{
+    return field >= 12 || v < ((guint64)1 << (3 * (field - 1)));
+}
+
+static void
+octal(unsigned char *f, int field, guint64 v)
+{
+    char s[32];
+
+    g_snprintf(s, sizeof s, "%0*" G_GINT64_MODIFIER "o", field - 1, fits(v, field) ? v : 0);
+    memcpy(f, s, (gsize)field - 1);
+    f[field - 1] = '\0';
+}
+
+static gboolean
+plain(const char *s, gsize max)
+{
+    if (strlen(s) > max)
+        return FALSE;
+    for (; *s != '\0'; s++)
+        if ((unsigned char)*s >= 0x80)
+            return FALSE;
+    return TRUE;
+}
+
+/* "LEN KEY=VALUE\n", LEN counting the whole record. */
+static void
+pax_record(GString *pax, const char *key, const char *value)
+{
+    gsize base = strlen(key) + strlen(value) + 3, len = base;
+    char digits[24];
+
+    for (;;) {
+        gsize n = base + (gsize)g_snprintf(digits, sizeof digits, "%" G_GSIZE_FORMAT, len);
+        if (n == len)
+            break;
+        len = n;
+    }
+    g_string_append_printf(pax, "%" G_GSIZE_FORMAT " %s=%s\n", len, key, value);
+}
+
+static void
+pax_number(GString *pax, const char *key, guint64 v, int field)
+{
+    char s[24];
+
+    if (fits(v, field))
+        return;
+    g_snprintf(s, sizeof s, "%" G_GUINT64_FORMAT, v);
+    pax_record(pax, key, s);
+}
+
+static void
+seal(unsigned char *h)
+{
+    unsigned int sum = 0;
+
+    memset(h + 148, ' ', 8);
+    for (int i = 0; i < BLOCK; i++)
+        sum += h[i];
+    g_snprintf((char *)h + 148, 8, "%06o", sum);
+    h[155] = ' ';
+}
+
+static void
+copy_field(unsigned char *f, const char *s, gsize max)
+{
+    memcpy(f, s, MIN(strlen(s), max));
+}
+
+static void
+ustar_header(unsigned char h[BLOCK], char type, const char *name, const char *link,
+             const char *uname, const char *gname, const struct stat *st, guint64 size)
+{
+    memset(h, 0, BLOCK);
+    copy_field(h, name, 100);
+    octal(h + 100, 8, st != NULL ? (guint64)(st->st_mode & 07777) : 0644);
+    octal(h + 108, 8, st != NULL ? (guint64)st->st_uid : 0);
+    octal(h + 116, 8, st != NULL ? (guint64)st->st_gid : 0);
+    octal(h + 124, 12, size);
+    octal(h + 136, 12, st != NULL && st->st_mtime > 0 ? (guint64)st->st_mtime : 0);
+    h[156] = (unsigned char)type;
+    copy_field(h + 157, link, 100);
+    memcpy(h + 257, "ustar\0" "00", 8);
+    copy_field(h + 265, uname, 32);
+    copy_field(h + 297, gname, 32);
+    octal(h + 329, 8, 0);
+    octal(h + 337, 8, 0);
+    seal(h);
+}
+
+static void
+owner_names(const struct stat *st, char **uname, char **gname)
+{
+    struct passwd *pw = getpwuid(st->st_uid);
+    struct group *gr = getgrgid(st->st_gid);
+
+    *uname = g_strdup(pw != NULL ? pw->pw_name : "");
+    *gname = g_strdup(gr != NULL ? gr->gr_name : "");
+}
+
+static GString *
+pax_for(const struct member *m, const char *uname, const char *gname)
+{
+    GString *pax = g_string_new(NULL);
+
+    if (!plain(m->name, 100))
+        pax_record(pax, "path", m->name);
+    if (!plain(m->link, 100))
+        pax_record(pax, "linkpath", m->link);
+    if (!plain(uname, 32))
+        pax_record(pax, "uname", uname);
+    if (!plain(gname, 32))
+        pax_record(pax, "gname", gname);
+    pax_number(pax, "uid", (guint64)m->st->st_uid, 8);
+    pax_number(pax, "gid", (guint64)m->st->st_gid, 8);
+    pax_number(pax, "size", m->size, 12);
+    if (m->st->st_mtime > 0)
+        pax_number(pax, "mtime", (guint64)m->st->st_mtime, 12);
+    return pax;
+}
+
+static gboolean
+put_header(struct tar_writer *w, const struct member *m, GError **error)
+{
+    unsigned char h[BLOCK];
+    g_autofree char *uname = NULL, *gname = NULL;
+    g_autoptr(GString) pax = NULL;
+
+    owner_names(m->st, &uname, &gname);
+    pax = pax_for(m, uname, gname);
+    if (pax->len > 0) {
+        ustar_header(h, 'x', "././@PaxHeader", "", "", "", NULL, pax->len);
+        if (!put(w, h, BLOCK, error) || !put(w, pax->str, pax->len, error) ||
+            !pad(w, BLOCK, error))
+            return FALSE;
+    }
+    ustar_header(h, m->type, m->name, m->link, uname, gname, m->st, m->size);
+    return put(w, h, BLOCK, error);
+}
+
+static gboolean
+file_error(GError **error, int err, const char *what, const char *path)
+{
+    g_set_error(error, FB_ERROR, err == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
+                "cannot %s %s: %s", what, path, g_strerror(err));
+    return FALSE;
+}
+
+/* Exactly size bytes of source, as tarfile copies st_size bytes. */
+static gboolean
+put_data(struct tar_writer *w, const char *source, guint64 size, GError **error)
+{
+    int fd = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    gboolean ok = TRUE;
+
+    if (fd < 0)
+        return file_error(error, errno, "open", source);
+    while (ok && size > 0) {
+        ssize_t n = read(fd, w->buf, (gsize)MIN(size, (guint64)COPY_BUFFER));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = n < 0 ? file_error(error, errno, "read", source)
+                       : (g_set_error(error, FB_ERROR, FB_EXIT_FAIL,
+                                      "%s shrank while being archived", source), FALSE);
+            break;
+        }
+        ok = put(w, w->buf, (gsize)n, error);
+        size -= (guint64)n;
+    }
+    close(fd);
+    return ok && pad(w, BLOCK, error);
+}
+
+static gboolean
+add_file(struct tar_writer *w, const char *source, const char *name, const struct stat *st,
+         GError **error)
+{
+    char *key = g_strdup_printf("%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+    const char *first = g_hash_table_lookup(w->inodes, key);
+    struct member m = { '0', name, "", st, (guint64)st->st_size };
+
+    if (st->st_nlink > 1 && first != NULL && strcmp(first, name) != 0) {
+        m.type = '1';
+        m.link = first;
+        m.size = 0;
+        g_free(key);
+        return put_header(w, &m, error);
+    }
+    g_hash_table_replace(w->inodes, key, g_strdup(name));
+    return put_header(w, &m, error) && put_data(w, source, m.size, error);
+}
+
+static gboolean
+add_link(struct tar_writer *w, const char *source, const char *name, const struct stat *st,
+         GError **error)
+{
+    g_autoptr(GError) e = NULL;
+    g_autofree char *target = g_file_read_link(source, &e);
+    struct member m = { '2', name, target, st, 0 };
+
+    if (target == NULL) {
+        g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "%s", e->message);
+        return FALSE;
+    }
+    return put_header(w, &m, error);
+}
+
+static gint
+name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static gboolean add_path(struct tar_writer *w, const char *source, const char *name,
+                         GError **error);
+
+static gboolean
+add_dir(struct tar_writer *w, const char *source, const char *name, const struct stat *st,
+        GError **error)
+{
+    g_autofree char *member = g_strconcat(name, "/", NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    struct member m = { '5', member, "", st, 0 };
+    DIR *d;
+    struct dirent *de;
+
+    if (!put_header(w, &m, error))
+        return FALSE;
+    if ((d = opendir(source)) == NULL)
+        return file_error(error, errno, "read the folder", source);
+    while ((errno = 0, de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            g_ptr_array_add(names, g_strdup(de->d_name));
+    if (errno != 0) {
+        closedir(d);
+        return file_error(error, errno, "read the folder", source);
+    }
+    closedir(d);
+    g_ptr_array_sort(names, name_cmp);
+    for (guint i = 0; i < names->len; i++) {
+        g_autofree char *src = g_build_filename(source, names->pdata[i], NULL);
+        g_autofree char *dst = g_strconcat(name, "/", names->pdata[i], NULL);
+        if (!add_path(w, src, dst, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+add_path(struct tar_writer *w, const char *source, const char *name, GError **error)
+{
+    struct stat st;
+
+    if (lstat(source, &st) != 0)
+        return file_error(error, errno, "archive", source);
+    if (S_ISREG(st.st_mode))
+        return add_file(w, source, name, &st, error);
+    if (S_ISLNK(st.st_mode))
+        return add_link(w, source, name, &st, error);
+    if (S_ISDIR(st.st_mode))
+        return add_dir(w, source, name, &st, error);
+    if (S_ISSOCK(st.st_mode))
+        return TRUE;
+    g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: fifo or device file, refused", source);
+    return FALSE;
+}
+
+gboolean
+tar_write_add(struct tar_writer *w, const char *source, const char *dest, GError **error)
+{
+    while (*dest == '/')
+        dest++;
+    return add_path(w, source, dest, error);
+}
+
+gboolean
+tar_write_finish(struct tar_writer *w, GError **error)
+{
+    static const unsigned char zero[2 * BLOCK];
+
+    return put(w, zero, sizeof zero, error) && pad(w, RECORD, error);
+}
