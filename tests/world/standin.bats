@@ -309,6 +309,59 @@ EOF
     [ "$output" = "You should pick an empty output directory" ]
 }
 
+# custom_method NAME NEED_MOUNT_RC: a backup_method hook that records its
+# calls, arguments, cwd and what work_dir holds, in /root/NAME.calls.
+custom_method() {
+    mb "mkdir -p /etc/yunohost/hooks.d/backup_method && cat > /etc/yunohost/hooks.d/backup_method/05-$1 <<'EOS'
+#!/bin/bash
+log=/root/$1.calls
+echo \"\$1|\$2|\$3|\$4|\$5|\$6|\$PWD\" >> \$log
+if [ \"\$1\" = backup ]; then
+    ls \"\$2\" | tr '\n' ' ' >> \$log; echo >> \$log
+    cat \"\$2/backup.csv\" > /root/$1.csv
+    [ -e \"\$2/apps/wiki/backup/home/yunohost.app/wiki/pages/Home.md\" ] && echo organized >> \$log
+    exit \${FAIL_BACKUP:-0}
+fi
+exit $2
+EOS
+chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
+}
+
+@test "backup create --methods CUSTOM: hook calls, arguments, work_dir, need_mount, failure" {
+    custom_method probe 1
+    run m yunohost backup create -n cust1 -o /home/cust1 --methods probe --apps wiki -d "a b" --output-as json --quiet
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Could not run script: /etc/yunohost/hooks.d/backup_method/05-probe"* ]]
+    run m cat /root/probe.calls
+    echo "$output"
+    size=$(m python3 -c 'import json; print(json.load(open("/home/cust1/info.json"))["size"])')
+    [ "${lines[0]}" = "need_mount|/home/cust1|cust1|/home/cust1|$size|a b|/etc/yunohost/hooks.d/backup_method" ]
+    [ "${lines[1]}" = "backup|/home/cust1|cust1|/home/cust1|$size|a b|/etc/yunohost/hooks.d/backup_method" ]
+    [ "${lines[2]}" = "apps backup.csv hooks info.json " ]
+    [ "${#lines[@]}" -eq 3 ]
+    # the CSV maps the sources; the method wrote nothing in the archives folder
+    m grep -q '^"/home/yunohost.app/wiki","apps/wiki/backup/home/yunohost.app/wiki"' /root/probe.csv
+    m grep -q '^"/home/cust1/backup.csv","backup.csv"' /root/probe.csv
+    run m yunohost backup list --output-as json
+    echo "$output" | jq -e '.archives | index("cust1") == null'
+    # need_mount succeeding: the sources are organized in work_dir during backup, then unmounted
+    custom_method mounted 0
+    m yunohost backup create -n cust2 --methods mounted --apps wiki --quiet
+    run m cat /root/mounted.calls
+    [ "${lines[0]%%|*}" = need_mount ]
+    [[ "${lines[1]}" == "backup|/home/yunohost.backup/tmp/cust2|cust2|/home/yunohost.backup/archives|"* ]]
+    [ "${lines[3]}" = organized ]
+    run ! mb 'grep -q /home/yunohost.backup/tmp /proc/mounts'
+    m test ! -e /home/yunohost.backup/tmp/cust2
+    # a failing backup step fails the run with YunoHost's message
+    run m env FAIL_BACKUP=3 yunohost backup create -n cust3 --methods probe --apps wiki --quiet
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Custom backup method could not get past the 'backup' step"* ]]
+    # an unknown method runs nothing and is no error (hook_callback finds no hook)
+    m yunohost backup create -n cust4 --methods nosuchmethod --apps wiki --quiet
+}
+
 @test "backup list -i, backup info -d: shapes" {
     run m yunohost backup list -i --output-as json
     echo "$output" | jq -e '.archives.full1 | keys == ["created_at","description","path","size"]'
