@@ -1,4 +1,5 @@
 /* cmd_checksum.c - `fallback checksum PATH`: content digest of a backup. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,27 @@
     "Exit status: 0 ok, 1 I/O error, 2 usage,\n" \
     "12 malformed or truncated tar, special file, or PATH of another kind."
 
+/* The tar on stdin, then whatever follows the end-of-archive blocks (the
+ * record padding) is read and dropped, so that the writer of a pipe is not
+ * cut off before it finishes. */
+static gboolean
+checksum_stdin(unsigned char digest[CHECKSUM_BYTES], GError **error)
+{
+    char buf[65536];
+    ssize_t n;
+
+    if (!checksum_tar_fd(STDIN_FILENO, "standard input", digest, error))
+        return FALSE;
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno != EINTR) {
+            g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "cannot read standard input: %s",
+                        g_strerror(errno));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 int
 cmd_checksum(int argc, char **argv)
 {
@@ -32,7 +54,7 @@ cmd_checksum(int argc, char **argv)
         fprintf(stderr, "fallback: checksum: expected exactly one PATH (see --help)\n");
         return FB_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "-") == 0 ? !checksum_tar_fd(STDIN_FILENO, "standard input", digest, &error)
+    if (strcmp(argv[1], "-") == 0 ? !checksum_stdin(digest, &error)
                                   : !checksum_path(argv[1], digest, &error))
         return fb_report("checksum", error);
     checksum_hex(digest, hex);

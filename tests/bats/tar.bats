@@ -76,6 +76,10 @@ PY
     run bash -c "set -o pipefail; '$FB' tar '$work' | '$FB' checksum -"
     [ "$status" -eq 0 ]
     [ "$output" = "$want" ]
+    # checksum - reads its input to the end: a writer with more to say is not cut off
+    run bash -c "set -o pipefail; { cat '$T/py.tar'; head -c 1000000 /dev/zero; } | '$FB' checksum -"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$want" ]
     # one byte of data changed: another digest
     echo x >> "$src/data/sub/hard"
     run bash -c "set -o pipefail; '$FB' tar '$work' | '$FB' checksum -"

@@ -329,7 +329,7 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
 
 @test "backup create --methods CUSTOM: hook calls, arguments, work_dir, need_mount, failure" {
     custom_method probe 1
-    run m yunohost backup create -n cust1 -o /home/cust1 --methods probe --apps wiki -d "a b" --output-as json --quiet
+    run m yunohost backup create -n cust1 -o /home/cust1 --methods probe --apps wiki -d "a b" --output-as json
     echo "$output"
     [ "$status" -eq 0 ]
     [[ "$output" == *"Could not run script: /etc/yunohost/hooks.d/backup_method/05-probe"* ]]
@@ -338,7 +338,7 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     size=$(m python3 -c 'import json; print(json.load(open("/home/cust1/info.json"))["size"])')
     [ "${lines[0]}" = "need_mount|/home/cust1|cust1|/home/cust1|$size|a b|/etc/yunohost/hooks.d/backup_method" ]
     [ "${lines[1]}" = "backup|/home/cust1|cust1|/home/cust1|$size|a b|/etc/yunohost/hooks.d/backup_method" ]
-    [ "${lines[2]}" = "apps backup.csv hooks info.json " ]
+    [ "${lines[2]}" = "apps backup.csv info.json " ]
     [ "${#lines[@]}" -eq 3 ]
     # the CSV maps the sources; the method wrote nothing in the archives folder
     m grep -q '^"/home/yunohost.app/wiki","apps/wiki/backup/home/yunohost.app/wiki"' /root/probe.csv
@@ -355,7 +355,7 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     run ! mb 'grep -q /home/yunohost.backup/tmp /proc/mounts'
     m test ! -e /home/yunohost.backup/tmp/cust2
     # a failing backup step fails the run with YunoHost's message
-    run m env FAIL_BACKUP=3 yunohost backup create -n cust3 --methods probe --apps wiki --quiet
+    run m env FAIL_BACKUP=3 yunohost backup create -n cust3 --methods probe --apps wiki
     [ "$status" -eq 1 ]
     [[ "$output" == *"Custom backup method could not get past the 'backup' step"* ]]
     # an unknown method runs nothing and is no error (hook_callback finds no hook)
