@@ -235,6 +235,7 @@ EOF
     echo "$output"
     [ "$status" -eq 0 ]
     [[ $output == *"/home/yunohost.app/fallback/sftp/backup"* ]]
+    on_main test -x /etc/yunohost/hooks.d/backup_method/50-fallback
     on_main yunohost app remove fallback
     refute on_fallback getent passwd fallback
     for h in main fallback; do
@@ -242,6 +243,7 @@ EOF
         [ -z "$(on_host "$h" find /home/yunohost.app -type l 2>/dev/null)" ]
         refute on_host "$h" test -e /opt/yunohost/fallback
         refute on_host "$h" test -e /etc/yunohost/hooks.d/post_app_install/50-fallback
+        refute on_host "$h" test -e /etc/yunohost/hooks.d/backup_method/50-fallback
     done
     on_fallback cksum /etc/ssh/sshd_config | diff "$state/sshd.now" -
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
