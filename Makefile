@@ -57,7 +57,10 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "all Debian packages present"; fi
 
-check: $(BUILD)/fallback $(UNITBIN)
+# check and demo work on a fresh Debian 12: missing packages first, then the build.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(BUILD)/fallback $(UNITBIN)
 	BUILD=$(BUILD) tests/run
 
 check-unit: $(UNITBIN)
@@ -72,7 +75,9 @@ shellcheck:
 bench: $(BUILD)/fallback
 	BUILD=$(BUILD) bench/run
 
-demo: $(BUILD)/fallback
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(BUILD)/fallback
 	BUILD=$(BUILD) tests/demo
 
 install: $(BUILD)/fallback
