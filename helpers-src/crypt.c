@@ -7,6 +7,7 @@
 
 #include "crypt.h"
 #include "fb.h"
+#include "fdwriter.h"
 
 #define TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
 #define TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
@@ -19,6 +20,12 @@ enum {
 };
 
 typedef crypto_secretstream_xchacha20poly1305_state stream_state;
+
+/* I/O in blocks of whole chunks / records, about 1 MiB, so that the kernel
+ * copies in few system calls; memory stays fixed whatever the file size. */
+#define BLOCK_CHUNKS 16u
+#define PLAIN_BLOCK (BLOCK_CHUNKS * CRYPT_CHUNK_BYTES)
+#define CIPHER_BLOCK (BLOCK_CHUNKS * CRYPT_RECORD_BYTES)
 
 G_STATIC_ASSERT(OFF_STREAM + crypto_secretstream_xchacha20poly1305_HEADERBYTES == CRYPT_HEADER_BYTES);
 G_STATIC_ASSERT(crypto_secretstream_xchacha20poly1305_KEYBYTES == CRYPT_KEYBYTES);
@@ -70,22 +77,6 @@ read_full(int fd, unsigned char *buf, size_t n, size_t *got, GError **error)
         off += (size_t)r;
     }
     *got = off;
-    return TRUE;
-}
-
-static gboolean
-write_full(int fd, const unsigned char *buf, size_t n, GError **error)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return io_error(error, "write");
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
     return TRUE;
 }
 
@@ -273,55 +264,48 @@ header_key(const unsigned char *hdr, const struct crypt_kdf *kdf,
     return key;
 }
 
-struct buffers {
-    unsigned char *a, *b, *rec;
-};
-
-static void
-buffers_init(struct buffers *buf)
-{
-    buf->a = g_malloc(CRYPT_CHUNK_BYTES);
-    buf->b = g_malloc(CRYPT_CHUNK_BYTES);
-    buf->rec = g_malloc(CRYPT_RECORD_BYTES);
-}
-
-static void
-buffers_clear(struct buffers *buf)
-{
-    sodium_memzero(buf->a, CRYPT_CHUNK_BYTES);
-    sodium_memzero(buf->b, CRYPT_CHUNK_BYTES);
-    g_free(buf->a);
-    g_free(buf->b);
-    g_free(buf->rec);
-}
-
-/* Read one chunk ahead so the last non-empty chunk carries TAG_FINAL. */
+/* Seal one block of plaintext (len bytes, empty only for an empty file) as
+ * records into the writer; the last chunk is FINAL unless more follows. */
 static gboolean
-encrypt_records(int in, int out, stream_state *st, const unsigned char *hdr,
-                struct buffers *buf, GError **error)
+encrypt_block(stream_state *st, const unsigned char *plain, size_t len, gboolean more,
+              const unsigned char **ad, size_t *ad_len, struct fdwriter *w, GError **error)
 {
-    size_t len, next_len = 0;
-    const unsigned char *ad = hdr;
-    size_t ad_len = CRYPT_HEADER_BYTES;
+    unsigned char *out = fdwriter_buffer(w);
+    size_t off = 0, pos = 0;
 
-    if (!read_full(in, buf->a, CRYPT_CHUNK_BYTES, &len, error))
-        return FALSE;
-    for (;;) {
+    do {
+        size_t n = MIN((size_t)CRYPT_CHUNK_BYTES, len - off);
+        gboolean final = !more && off + n == len;
         unsigned long long rec_len;
-        unsigned char *swap;
 
-        if (len == CRYPT_CHUNK_BYTES && !read_full(in, buf->b, CRYPT_CHUNK_BYTES, &next_len, error))
+        crypto_secretstream_xchacha20poly1305_push(st, out + pos, &rec_len, plain + off, n,
+                                                   *ad, *ad_len, final ? TAG_FINAL : TAG_MESSAGE);
+        *ad = NULL, *ad_len = 0;
+        pos += (size_t)rec_len;
+        off += n;
+    } while (off < len);
+    return fdwriter_submit(w, pos, error);
+}
+
+/* Read one block ahead so the last non-empty chunk carries TAG_FINAL. */
+static gboolean
+encrypt_records(int in, struct fdwriter *w, stream_state *st, const unsigned char *hdr,
+                unsigned char *plain[2], GError **error)
+{
+    const unsigned char *ad = hdr;
+    size_t ad_len = CRYPT_HEADER_BYTES, len, next_len;
+
+    if (!read_full(in, plain[0], PLAIN_BLOCK, &len, error))
+        return FALSE;
+    for (int i = 0;; i ^= 1) {
+        next_len = 0;
+        if (len == PLAIN_BLOCK && !read_full(in, plain[i ^ 1], PLAIN_BLOCK, &next_len, error))
             return FALSE;
-        gboolean final = len < CRYPT_CHUNK_BYTES || next_len == 0;
-        crypto_secretstream_xchacha20poly1305_push(st, buf->rec, &rec_len, buf->a, len, ad, ad_len,
-                                                   final ? TAG_FINAL : TAG_MESSAGE);
-        if (!write_full(out, buf->rec, (size_t)rec_len, error))
+        if (!encrypt_block(st, plain[i], len, next_len > 0, &ad, &ad_len, w, error))
             return FALSE;
-        if (final)
+        if (next_len == 0)
             return TRUE;
-        swap = buf->a, buf->a = buf->b, buf->b = swap;
         len = next_len;
-        ad = NULL, ad_len = 0;
     }
 }
 
@@ -329,20 +313,25 @@ gboolean
 crypt_encrypt_fd(int in, int out, const struct crypt_key *key, GError **error)
 {
     unsigned char hdr[CRYPT_HEADER_BYTES];
+    unsigned char *plain[2];
     stream_state st;
-    struct buffers buf;
+    struct fdwriter *w;
     gboolean ok;
 
     if (!crypt_kdf_check(&key->kdf, error))
         return FALSE;
     header_build(hdr, key, &st);
-    if (!write_full(out, hdr, sizeof hdr, error)) {
-        sodium_memzero(&st, sizeof st);
-        return FALSE;
+    w = fdwriter_new(out, CIPHER_BLOCK);
+    memcpy(fdwriter_buffer(w), hdr, sizeof hdr);
+    plain[0] = g_malloc(PLAIN_BLOCK);
+    plain[1] = g_malloc(PLAIN_BLOCK);
+    ok = fdwriter_submit(w, sizeof hdr, error)
+         && encrypt_records(in, w, &st, hdr, plain, error);
+    ok = fdwriter_close(w, ok ? error : NULL) && ok;
+    for (int i = 0; i < 2; i++) {
+        sodium_memzero(plain[i], PLAIN_BLOCK);
+        g_free(plain[i]);
     }
-    buffers_init(&buf);
-    ok = encrypt_records(in, out, &st, hdr, &buf, error);
-    buffers_clear(&buf);
     sodium_memzero(&st, sizeof st);
     return ok;
 }
@@ -354,6 +343,14 @@ corrupt(GError **error, const char *fmt, unsigned long long record)
     return FALSE;
 }
 
+static gboolean
+trailing_data(GError **error)
+{
+    g_set_error_literal(error, FB_ERROR, FB_EXIT_CORRUPT,
+                        "archive has trailing data after the final record");
+    return FALSE;
+}
+
 /* After the FINAL record: end of file, nothing else. */
 static gboolean
 expect_eof(int in, unsigned char *scratch, GError **error)
@@ -362,44 +359,79 @@ expect_eof(int in, unsigned char *scratch, GError **error)
 
     if (!read_full(in, scratch, 1, &got, error))
         return FALSE;
-    if (got != 0) {
-        g_set_error_literal(error, FB_ERROR, FB_EXIT_CORRUPT,
-                            "archive has trailing data after the final record");
-        return FALSE;
-    }
+    return got == 0 || trailing_data(error);
+}
+
+struct pull {
+    stream_state st;
+    const unsigned char *ad;
+    size_t ad_len;
+    unsigned long long n;   /* records verified */
+};
+
+/* Verify one record (len bytes) into out: its plaintext length and tag. */
+static gboolean
+pull_record(struct pull *p, unsigned char *out, size_t *plain_len, unsigned char *tag,
+            const unsigned char *rec, size_t len, GError **error)
+{
+    unsigned long long n = p->n + 1, out_len;
+
+    if (crypto_secretstream_xchacha20poly1305_pull(&p->st, out, &out_len, tag, rec, len,
+                                                   p->ad, p->ad_len) != 0)
+        return corrupt(error, "archive damaged: record %llu fails authentication "
+                              "(tampered, truncated or followed by extra data)", n);
+    if (*tag != TAG_FINAL && (*tag != TAG_MESSAGE || len != CRYPT_RECORD_BYTES))
+        return corrupt(error, "archive damaged: record %llu has an unexpected tag or size", n);
+    p->ad = NULL, p->ad_len = 0;
+    p->n = n;
+    *plain_len = (size_t)out_len;
     return TRUE;
 }
 
+/* Verify the got bytes of a block into the writer; *final once FINAL came
+ * and end of file follows it. */
 static gboolean
-decrypt_records(int in, int out, stream_state *st, const unsigned char *hdr,
-                struct buffers *buf, GError **error)
+decrypt_block(int in, struct pull *p, unsigned char *cipher, size_t got,
+              struct fdwriter *w, gboolean *final, GError **error)
 {
-    const unsigned char *ad = hdr;
-    size_t ad_len = CRYPT_HEADER_BYTES;
+    unsigned char *out = fdwriter_buffer(w);
+    size_t pos = 0;
 
-    for (unsigned long long n = 1;; n++) {
-        unsigned long long plain_len;
+    for (size_t off = 0; off < got;) {
+        size_t len = MIN((size_t)CRYPT_RECORD_BYTES, got - off), plain_len;
         unsigned char tag;
-        size_t got;
 
-        if (!read_full(in, buf->rec, CRYPT_RECORD_BYTES, &got, error))
+        if (!pull_record(p, out + pos, &plain_len, &tag, cipher + off, len, error))
             return FALSE;
-        if (got == 0)
-            return corrupt(error, "archive truncated: no final record after %llu records", n - 1);
-        if (crypto_secretstream_xchacha20poly1305_pull(st, buf->a, &plain_len, &tag, buf->rec, got,
-                                                       ad, ad_len) != 0)
-            return corrupt(error, "archive damaged: record %llu fails authentication "
-                                  "(tampered, truncated or followed by extra data)", n);
-        if (tag != TAG_FINAL && (tag != TAG_MESSAGE || got != CRYPT_RECORD_BYTES))
-            return corrupt(error, "archive damaged: record %llu has an unexpected tag or size", n);
-        if (tag == TAG_FINAL && !expect_eof(in, buf->b, error))
-            return FALSE;
-        if (!write_full(out, buf->a, (size_t)plain_len, error))
-            return FALSE;
-        if (tag == TAG_FINAL)
-            return TRUE;
-        ad = NULL, ad_len = 0;
+        pos += plain_len;
+        off += len;
+        if (tag == TAG_FINAL) {
+            if (off < got)
+                return trailing_data(error);
+            if (!expect_eof(in, cipher, error))
+                return FALSE;
+            *final = TRUE;
+            break;
+        }
     }
+    return fdwriter_submit(w, pos, error);
+}
+
+static gboolean
+decrypt_records(int in, struct fdwriter *w, struct pull *p, GError **error)
+{
+    unsigned char *cipher = g_malloc(CIPHER_BLOCK);
+    gboolean final = FALSE, ok;
+    size_t got;
+
+    do {
+        ok = read_full(in, cipher, CIPHER_BLOCK, &got, error)
+             && decrypt_block(in, p, cipher, got, w, &final, error);
+        if (ok && !final && got < CIPHER_BLOCK)
+            ok = corrupt(error, "archive truncated: no final record after %llu records", p->n);
+    } while (ok && !final);
+    g_free(cipher);
+    return ok;
 }
 
 struct crypt_key *
@@ -421,8 +453,8 @@ crypt_decrypt_fd(int in, int out, const struct crypt_secret *secret, GError **er
     unsigned char hdr[CRYPT_HEADER_BYTES];
     struct crypt_kdf kdf;
     struct crypt_key *key;
-    stream_state st;
-    struct buffers buf;
+    struct pull p = { .ad = hdr, .ad_len = sizeof hdr };
+    struct fdwriter *w;
     size_t got;
     gboolean ok;
 
@@ -431,11 +463,11 @@ crypt_decrypt_fd(int in, int out, const struct crypt_secret *secret, GError **er
         return FALSE;
     if ((key = header_key(hdr, &kdf, secret, error)) == NULL)
         return FALSE;
-    crypto_secretstream_xchacha20poly1305_init_pull(&st, hdr + OFF_STREAM, key->key);
+    crypto_secretstream_xchacha20poly1305_init_pull(&p.st, hdr + OFF_STREAM, key->key);
     crypt_key_free(key);
-    buffers_init(&buf);
-    ok = decrypt_records(in, out, &st, hdr, &buf, error);
-    buffers_clear(&buf);
-    sodium_memzero(&st, sizeof st);
+    w = fdwriter_new(out, PLAIN_BLOCK);
+    ok = decrypt_records(in, w, &p, error);
+    ok = fdwriter_close(w, ok ? error : NULL) && ok;
+    sodium_memzero(&p.st, sizeof p.st);
     return ok;
 }

@@ -74,10 +74,11 @@ struct crypt_key *crypt_key_for_archive(int in, const struct crypt_secret *secre
 /* The 16-byte key-check value: keyed BLAKE2b-128 of CRYPT_CHECK_LABEL. */
 void crypt_key_check_value(const struct crypt_key *key, unsigned char out[CRYPT_CHECKBYTES]);
 
-/* Stream in -> out with constant memory. Neither closes nor syncs the fds.
- * Decryption writes each record's plaintext as soon as that record verifies,
- * before the FINAL record is seen: write to a temporary file and discard it
- * unless crypt_decrypt_fd returned TRUE. */
+/* Stream in -> out with constant memory (a few 1 MiB blocks of 16 chunks or
+ * records; a second thread writes one block while the next is processed).
+ * Neither closes nor syncs the fds. Decryption writes each block's plaintext
+ * once its records verified, before the FINAL record is seen: write to a
+ * temporary file and discard it unless crypt_decrypt_fd returned TRUE. */
 gboolean crypt_encrypt_fd(int in, int out, const struct crypt_key *key, GError **error);
 gboolean crypt_decrypt_fd(int in, int out, const struct crypt_secret *secret, GError **error);
 

@@ -1,5 +1,7 @@
 /* test_crypt.c - the archive format: round trips, the known-answer vector,
  * and refusal of every kind of damage with the right exit status. */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -456,6 +458,171 @@ test_cost_names(void)
     g_assert_error(error, FB_ERROR, FB_EXIT_USAGE);
 }
 
+/* Sizes around the 1 MiB (16-chunk) blocks the streams are read and
+ * written in, including several blocks with a partial last one. */
+#define BLOCK (16 * CHUNK)
+
+static void
+test_io_blocks(void)
+{
+    const size_t sizes[] = { BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, 2 * BLOCK + CHUNK + 5,
+                             3 * BLOCK + 5 };
+    struct crypt_key *key = fast_key();
+
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_autofree unsigned char *plain = pattern(sizes[i]);
+        g_autoptr(GBytes) enc = encrypt_bytes(key, plain, sizes[i]);
+        g_autoptr(GBytes) dec = NULL;
+        struct crypt_secret by_key = { .key = key };
+        size_t n;
+        const unsigned char *e = g_bytes_get_data(enc, &n);
+
+        g_test_message("size %zu", sizes[i]);
+        g_assert_cmpuint(n, ==, archive_size(sizes[i]));
+        g_assert_cmpint(decrypt_bytes(&by_key, e, n, &dec), ==, 0);
+        g_assert_cmpmem(g_bytes_get_data(dec, NULL), g_bytes_get_size(dec), plain, sizes[i]);
+    }
+    crypt_key_free(key);
+}
+
+/* Cuts and flips at and around the block boundaries: always 6. */
+static void
+test_block_damage(void)
+{
+    const size_t len = 2 * BLOCK + CHUNK + 7;
+    const size_t records[] = { 15, 16, 17, 32, 33 };
+    g_autofree unsigned char *plain = pattern(len);
+    struct crypt_key *key = fast_key();
+    g_autoptr(GBytes) enc = encrypt_bytes(key, plain, len);
+    size_t n;
+    g_autofree unsigned char *e = g_memdup2(g_bytes_get_data(enc, &n), g_bytes_get_size(enc));
+
+    for (size_t i = 0; i < G_N_ELEMENTS(records); i++) {
+        size_t edge = HDR + records[i] * RECORD;
+
+        for (size_t c = edge - 1; c <= edge + 1; c++) {
+            g_test_message("cut at %zu of %zu", c, n);
+            g_assert_cmpint(decrypt_with_key(key, e, c), ==, FB_EXIT_CORRUPT);
+        }
+        e[edge] ^= 4;
+        g_assert_cmpint(decrypt_with_key(key, e, n), ==, FB_EXIT_CORRUPT);
+        e[edge] ^= 4;
+        e[edge - 1] ^= 4;
+        g_assert_cmpint(decrypt_with_key(key, e, n), ==, FB_EXIT_CORRUPT);
+        e[edge - 1] ^= 4;
+    }
+    g_assert_cmpint(decrypt_with_key(key, e, n), ==, 0);
+    check_trailing(key, BLOCK);            /* FINAL ends a full block */
+    check_trailing(key, BLOCK - CHUNK);    /* FINAL is the block's last record slot but one */
+    check_trailing(key, BLOCK + 3);
+    crypt_key_free(key);
+}
+
+/* The messages the command prints for a stream cut at a block boundary. */
+static void
+test_block_messages(void)
+{
+    g_autofree unsigned char *plain = pattern(BLOCK + 1);
+    struct crypt_key *key = fast_key();
+    g_autoptr(GBytes) enc = encrypt_bytes(key, plain, BLOCK + 1);
+    struct crypt_secret by_key = { .key = key };
+    g_autoptr(GError) error = NULL;
+    int in = memfd_with(g_bytes_get_data(enc, NULL), HDR + 16 * RECORD);
+    int out = memfd_with(NULL, 0);
+
+    g_assert_false(crypt_decrypt_fd(in, out, &by_key, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_CORRUPT);
+    g_assert_cmpstr(error->message, ==, "archive truncated: no final record after 16 records");
+    close(in);
+    close(out);
+    crypt_key_free(key);
+}
+
+struct feed {
+    int fd;
+    const unsigned char *data;
+    size_t len;
+};
+
+/* Write the data in odd small pieces, so the reader gets short reads. */
+static gpointer
+feed_pipe(gpointer data)
+{
+    struct feed *f = data;
+
+    for (size_t off = 0; off < f->len;) {
+        ssize_t w = write(f->fd, f->data + off, MIN((size_t)4093, f->len - off));
+        g_assert_cmpint(w, >, 0);
+        off += (size_t)w;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+static void
+test_pipe_input(void)
+{
+    const size_t len = 2 * BLOCK + 12345;
+    g_autofree unsigned char *plain = pattern(len);
+    struct crypt_key *key = fast_key();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) enc = NULL, dec = NULL;
+    struct crypt_secret by_key = { .key = key };
+    int fds[2], out = memfd_with(NULL, 0);
+
+    g_assert_cmpint(pipe(fds), ==, 0);
+    struct feed f = { .fd = fds[1], .data = plain, .len = len };
+    GThread *feeder = g_thread_new("feed", feed_pipe, &f);
+    g_assert_true(crypt_encrypt_fd(fds[0], out, key, &error));
+    g_assert_no_error(error);
+    g_thread_join(feeder);
+    close(fds[0]);
+    enc = memfd_take(out);
+    g_assert_cmpuint(g_bytes_get_size(enc), ==, archive_size(len));
+    size_t n;
+    const unsigned char *e = g_bytes_get_data(enc, &n);
+    g_assert_cmpint(decrypt_bytes(&by_key, e, n, &dec), ==, 0);
+    g_assert_cmpmem(g_bytes_get_data(dec, NULL), g_bytes_get_size(dec), plain, len);
+    crypt_key_free(key);
+}
+
+/* A full disk is exit 8 with the system's message, a bad fd exit 1. */
+static void
+test_write_errors(void)
+{
+    const size_t len = BLOCK + 5;
+    g_autofree unsigned char *plain = pattern(len);
+    struct crypt_key *key = fast_key();
+    g_autoptr(GBytes) enc = encrypt_bytes(key, plain, len);
+    struct crypt_secret by_key = { .key = key };
+    int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    int in, ro = memfd_with(NULL, 0);
+    g_autofree char *want = g_strdup_printf("write: %s", g_strerror(ENOSPC));
+
+    g_assert_cmpint(full, >=, 0);
+    for (int decrypt = 0; decrypt <= 1; decrypt++) {
+        g_autoptr(GError) error = NULL;
+        in = decrypt ? memfd_with(g_bytes_get_data(enc, NULL), g_bytes_get_size(enc))
+                     : memfd_with(plain, len);
+        g_assert_false(decrypt ? crypt_decrypt_fd(in, full, &by_key, &error)
+                               : crypt_encrypt_fd(in, full, key, &error));
+        g_assert_error(error, FB_ERROR, FB_EXIT_NOSPACE);
+        g_assert_cmpstr(error->message, ==, want);
+        close(in);
+    }
+    g_autofree char *path = g_strdup_printf("/proc/self/fd/%d", ro);
+    int rdonly = open(path, O_RDONLY | O_CLOEXEC);
+    g_autoptr(GError) error = NULL;
+    in = memfd_with(plain, len);
+    g_assert_false(crypt_encrypt_fd(in, rdonly, key, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_FAIL);
+    close(in);
+    close(rdonly);
+    close(ro);
+    close(full);
+    crypt_key_free(key);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -471,5 +638,10 @@ main(int argc, char **argv)
     g_test_add_func("/crypt/huge-costs", test_huge_costs);
     g_test_add_func("/crypt/key-file", test_key_file);
     g_test_add_func("/crypt/cost-names", test_cost_names);
+    g_test_add_func("/crypt/io-blocks", test_io_blocks);
+    g_test_add_func("/crypt/block-damage", test_block_damage);
+    g_test_add_func("/crypt/block-messages", test_block_messages);
+    g_test_add_func("/crypt/pipe-input", test_pipe_input);
+    g_test_add_func("/crypt/write-errors", test_write_errors);
     return g_test_run();
 }
