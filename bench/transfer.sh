@@ -40,32 +40,33 @@ now() { date +%s.%N; }
 rate() { awk -v b="$SIZE" -v t0="$1" -v t1="$2" 'BEGIN { printf "%.1f", b / 1e6 / (t1 - t0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-t0=$(now)
-on_main /usr/bin/time -v -o "$W/time.txt" "$FB" push --config "$W/config.conf" --to /backups "$W/big"
-t1=$(now)
-push_ours=$(rate "$t0" "$t1")
+# timed VAR CMD...: run CMD on the main, set VAR to its rate in MB/s.
+timed() {
+    local var=$1 t0 t1
+    shift
+    t0=$(now)
+    on_main "$@"
+    t1=$(now)
+    printf -v "$var" '%s' "$(rate "$t0" "$t1")"
+}
+
+timed push_ours /usr/bin/time -v -o "$W/time.txt" "$FB" push --config "$W/config.conf" --to /backups "$W/big"
 cmp "$mw/big" "$remote/big"
 rm -f "$remote/big"
-t0=$(now)
-on_main rsync -a -e "$ssh_cmd" "$W/big" "$dest:$REMOTE/big"
-t1=$(now)
-push_rsync=$(rate "$t0" "$t1")
+timed push_rsync rsync -a -e "$ssh_cmd" "$W/big" "$dest:$REMOTE/big"
 cmp "$mw/big" "$remote/big"
 
-t0=$(now)
-on_main "$FB" pull --config "$W/config.conf" --to "$W/ours" /backups/big
-t1=$(now)
-pull_ours=$(rate "$t0" "$t1")
+timed pull_ours "$FB" pull --config "$W/config.conf" --to "$W/ours" /backups/big
 cmp "$mw/big" "$mw/ours/big"
 rm -f "$mw/ours/big"
-t0=$(now)
-on_main rsync -a -e "$ssh_cmd" "$dest:$REMOTE/big" "$W/theirs/"
-t1=$(now)
-pull_rsync=$(rate "$t0" "$t1")
+timed pull_rsync rsync -a -e "$ssh_cmd" "$dest:$REMOTE/big" "$W/theirs/"
 cmp "$mw/big" "$mw/theirs/big"
 
 rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$mw/time.txt")
 rss=$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }')
-echo "bench: push ours=$push_ours baseline=$push_rsync unit=MB/s ratio=$(ratio "$push_ours" "$push_rsync")"
-echo "bench: pull ours=$pull_ours baseline=$pull_rsync unit=MB/s ratio=$(ratio "$pull_ours" "$pull_rsync")"
-echo "bench: peak_rss_push ours=$rss baseline=- unit=MiB ratio=-"
+# shellcheck disable=SC2154  # the rates are set by timed
+{
+    echo "bench: push ours=$push_ours baseline=$push_rsync unit=MB/s ratio=$(ratio "$push_ours" "$push_rsync")"
+    echo "bench: pull ours=$pull_ours baseline=$pull_rsync unit=MB/s ratio=$(ratio "$pull_ours" "$pull_rsync")"
+    echo "bench: peak_rss_push ours=$rss baseline=- unit=MiB ratio=-"
+}

@@ -56,6 +56,19 @@ main_ssh() { # ARGS...: ssh from main to the fallback account with the package's
         -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 "$@" < /dev/null
 }
 
+# refused_installs HOST "ARGS|WORD"...: each install with ARGS fails on HOST
+# and its message names WORD (the argument at fault).
+refused_installs() {
+    local host=$1 c
+    shift
+    for c in "$@"; do
+        run on_host "$host" yunohost app install /root/pkg -a "${c%|*}"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ $output == *"${c#*|}"* ]]
+    done
+}
+
 @test "bad arguments are refused, name the argument, and leave both hosts unchanged" {
     local key
     key=$(on_main ssh-keygen -q -t ed25519 -N '' -f /root/k -C x > /dev/null; on_main cat /root/k.pub)
@@ -70,25 +83,14 @@ main_ssh() { # ARGS...: ssh from main to the fallback account with the package's
         "install_type=main server&encrypt=0&ssh_host=$fb_ip&ssh_port=2a|ssh_port"
         "install_type=other server&encrypt=0&ssh_host=$fb_ip|install_type"
     )
-    local c
-    for c in "${main_cases[@]}"; do
-        run on_main yunohost app install /root/pkg -a "${c%|*}"
-        echo "$output"
-        [ "$status" -ne 0 ]
-        [[ $output == *"${c#*|}"* ]]
-    done
+    refused_installs main "${main_cases[@]}"
     local -a fb_cases=(
         "install_type=fallback server|pub_key"
         "install_type=fallback server&pub_key=hello|pub_key"
         "install_type=fallback server&pub_key=$(printf 'command="sh" %s' "$key" | jq -sRr @uri)|pub_key"
         "install_type=fallback server&pub_key=$(printf '%s\n%s' "$key" "$key" | jq -sRr @uri)|pub_key"
     )
-    for c in "${fb_cases[@]}"; do
-        run on_fallback yunohost app install /root/pkg -a "${c%|*}"
-        echo "$output"
-        [ "$status" -ne 0 ]
-        [[ $output == *"${c#*|}"* ]]
-    done
+    refused_installs fallback "${fb_cases[@]}"
     snapshot main > "$state/main.after"
     snapshot fallback > "$state/fallback.after"
     diff "$state/main.before" "$state/main.after"
