@@ -9,6 +9,7 @@
 
 #include "fb.h"
 #include "sftp_err.h"
+#include "sftp_read.h"
 #include "transfer.h"
 #include "watchdog.h"
 
@@ -24,8 +25,7 @@ struct download {
 
 /* Requests in flight, answered in the order they were sent. */
 struct pipeline {
-    uint32_t id[FB_READ_INFLIGHT];
-    uint32_t len[FB_READ_INFLIGHT];
+    struct fb_read_req req[FB_READ_INFLIGHT];
     unsigned int head, count;
     uint64_t next;               /* offset of the next request */
 };
@@ -60,15 +60,12 @@ fill(struct download *d, struct pipeline *p, GError **error)
 {
     while (p->count < FB_READ_INFLIGHT && p->next < d->size) {
         unsigned int slot = (p->head + p->count) % FB_READ_INFLIGHT;
-        uint32_t len = fb_read_length(p->next, d->size);
-        int id = sftp_async_read_begin(d->f, len);
+        struct fb_read_req *q = &p->req[slot];
 
-        if (id < 0)
+        if (!fb_read_begin(d->f, fb_read_length(p->next, d->size), q))
             return fb_sftp_fail(d->r, error, d->remote);
-        p->id[slot] = (uint32_t)id;
-        p->len[slot] = len;
         p->count++;
-        p->next += len;
+        p->next += q->len;
     }
     return TRUE;
 }
@@ -78,7 +75,7 @@ static void
 drain(struct download *d, struct pipeline *p, char *buf)
 {
     for (; p->count > 0; p->count--, p->head = (p->head + 1) % FB_READ_INFLIGHT)
-        (void)sftp_async_read(d->f, buf, p->len[p->head], p->id[p->head]);
+        (void)fb_read_wait(d->f, &p->req[p->head], buf);
 }
 
 /* Take the oldest reply. A short one (not at the end) voids the requests
@@ -86,8 +83,8 @@ drain(struct download *d, struct pipeline *p, char *buf)
 static gboolean
 take(struct download *d, struct pipeline *p, char *buf, uint64_t *off, GError **error)
 {
-    uint32_t len = p->len[p->head];
-    int n = sftp_async_read(d->f, buf, len, p->id[p->head]);
+    uint32_t len = p->req[p->head].len;
+    ssize_t n = fb_read_wait(d->f, &p->req[p->head], buf);
 
     p->head = (p->head + 1) % FB_READ_INFLIGHT;
     p->count--;
