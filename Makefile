@@ -3,6 +3,7 @@
 #   make            build build/fallback
 #   make deps       install the Debian packages the build and the tests need
 #   make check      every test, ending with one line "N passed, N failed"
+#   make check-trixie  build and unit tests on Debian 13 (debootstrap, root)
 #   make demo       the whole failover cycle on the built-in two-host world
 #   make bench      benchmarks (not part of check)
 #   make install    install the helper under $(DESTDIR)$(PREFIX)
@@ -31,7 +32,7 @@ DEB_TEST  := openssh-server openssh-client bats shellcheck python3 python3-yaml 
 DEB_BENCH := time
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-scripts bench demo install clean shellcheck
+.PHONY: all deps check check-unit check-trixie check-scripts bench demo install clean shellcheck
 all: $(BUILD)/fallback
 
 $(BUILD)/fallback: $(OBJS)
@@ -65,6 +66,10 @@ check:
 
 check-unit: $(UNITBIN)
 	BUILD=$(BUILD) tests/run unit
+
+# Debian 13 in a debootstrapped root under $(BUILD)/trixie (kept for reuse).
+check-trixie:
+	BUILD=$(BUILD) tests/trixie/run
 
 check-scripts: $(BUILD)/fallback
 	BUILD=$(BUILD) tests/run scripts
