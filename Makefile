@@ -3,7 +3,7 @@
 #   make            build build/fallback
 #   make deps       install the Debian packages the build and the tests need
 #   make check      every test, ending with one line "N passed, N failed"
-#   make check-trixie  build and unit tests on Debian 13 (debootstrap, root)
+#   make check-trixie  build, unit and transfer tests on Debian 13 (debootstrap)
 #   make demo       the whole failover cycle on the built-in two-host world
 #   make bench      benchmarks (not part of check)
 #   make install    install the helper under $(DESTDIR)$(PREFIX)
@@ -67,7 +67,8 @@ check:
 check-unit: $(UNITBIN)
 	BUILD=$(BUILD) tests/run unit
 
-# Debian 13 in a debootstrapped root under $(BUILD)/trixie (kept for reuse).
+# Debian 13 in a debootstrapped root under $(BUILD)/trixie (kept for reuse):
+# build, unit tests, tests/world/transfer.bats. Root; not part of check.
 check-trixie:
 	BUILD=$(BUILD) tests/trixie/run
 
