@@ -10,7 +10,8 @@
 
 /* OpenSSH caps one SFTP message at 256 KiB: 261,120 bytes of payload
  * (limits@openssh.com). libssh 0.10 neither caps writes (larger kills the
- * session) nor pipelined reads (larger silently loses data). */
+ * session) nor pipelined reads (larger silently loses data); 0.11 caps both
+ * at the server's limits, and the loops take what it answers. */
 #define FB_SFTP_MAX_IO    261120u
 #define FB_WRITE_CHUNK    (255u * 1024u)   /* = FB_SFTP_MAX_IO */
 #define FB_READ_REQUEST   (64u * 1024u)
