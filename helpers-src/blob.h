@@ -21,7 +21,7 @@
 #define BLOB_TAG_BYTES 16
 #define BLOB_HEAD_BYTES 5                 /* method, le32 payload length */
 #define BLOB_MIN_BYTES (BLOB_NONCE_BYTES + BLOB_HEAD_BYTES + BLOB_TAG_BYTES)
-#define BLOB_MAX_BYTES ((size_t)2162728)  /* padme(5 + CHUNK_MAX) + 40 */
+#define BLOB_MAX_BYTES ((size_t)1081384)  /* padme(5 + CHUNK_MAX) + 40 */
 #define BLOB_METHOD_STORED 0
 #define BLOB_METHOD_ZSTD 1
 #define BLOB_ZSTD_LEVEL 3

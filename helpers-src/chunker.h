@@ -1,6 +1,6 @@
 /* chunker.h - keyed FastCDC (doc/repository-format.md, "Chunks").
  *
- * Normalised chunking, level 2, 256 KiB / 512 KiB / 2 MiB, with a Gear
+ * Normalised chunking, level 2, 64 KiB / 256 KiB / 1 MiB, with a Gear
  * table derived from the chunker key: G[b] = le64(BLAKE2b-64(key, b)). */
 #ifndef FB_CHUNKER_H
 #define FB_CHUNKER_H
@@ -8,11 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CHUNK_MIN ((size_t)256 * 1024)
-#define CHUNK_AVG ((size_t)512 * 1024)
-#define CHUNK_MAX ((size_t)2 * 1024 * 1024)
-#define CHUNK_MASK_S UINT64_C(0xFFFFF80000000000)   /* top 21 bits */
-#define CHUNK_MASK_L UINT64_C(0xFFFF800000000000)   /* top 17 bits */
+#define CHUNK_MIN ((size_t)64 * 1024)
+#define CHUNK_AVG ((size_t)256 * 1024)
+#define CHUNK_MAX ((size_t)1024 * 1024)
+#define CHUNK_MASK_S UINT64_C(0xFFFFF00000000000)   /* top 20 bits */
+#define CHUNK_MASK_L UINT64_C(0xFFFF000000000000)   /* top 16 bits */
 
 struct chunker {
     uint64_t gear[256];

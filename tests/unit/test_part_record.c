@@ -126,7 +126,7 @@ test_config(void)
     wrong->key[0] ^= 1;
     s = repo_config_format(k);
     g_assert_true(g_str_has_prefix(s->str, "fallback-repository 2\nkdf argon2id13 2 67108864 "));
-    g_assert_nonnull(strstr(s->str, "\nchunker fastcdc 262144 524288 2097152\n"));
+    g_assert_nonnull(strstr(s->str, "\nchunker fastcdc 65536 262144 1048576\n"));
     g_assert_true(repo_config_parse(s->str, s->len, &cfg, &error));
     g_assert_no_error(error);
     g_assert_cmpmem(cfg.kdf.salt, 16, k->kdf.salt, 16);
@@ -140,7 +140,7 @@ test_config(void)
     g_assert_error(error, FB_ERROR, FB_EXIT_PASSWORD);
     g_clear_error(&error);
     t = g_strdup(s->str);
-    strstr(t, "524288")[0] = '1';
+    strstr(t, "262144")[0] = '1';
     g_assert_false(repo_config_parse(t, strlen(t), &cfg, &error));
     g_assert_error(error, FB_ERROR, FB_EXIT_FORMAT);
     g_clear_error(&error);
