@@ -256,3 +256,42 @@ PY
     run "$FB" repo verify --repo "$repo" --part app1
     [ "$output" = "1 packs ok, 1 parts ok" ]
 }
+
+# The independent rebuild (tests/bats/repo_rebuild.py), written from
+# doc/repository-format.md alone: it proves the document is complete.
+pyrebuild() {
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/repo_rebuild.py" "$@"
+}
+
+@test "repo: the rebuild written from the document gives the same tar and the same cuts" {
+    write app1
+    "$FB" tar "$work" > "$T/ref.tar"
+    pyrebuild --check-chunks "$T/pw" "$repo" app1 > "$T/py.tar" 2> "$T/err"
+    cmp "$T/ref.tar" "$T/py.tar"
+    grep -qx "repo_rebuild.py: $(stat -c %s "$T/ref.tar") bytes, 8 files, every cut as the document says" "$T/err"
+    pyrebuild "$T/key" "$repo" app1 | cmp "$T/ref.tar" -
+    # after a change, the new night's index and chunks as well
+    echo changed >> "$src/data/seq.txt"
+    write app1
+    "$FB" tar "$work" > "$T/ref.tar"
+    pyrebuild --check-chunks "$T/key" "$repo" app1 | cmp "$T/ref.tar" -
+}
+
+@test "repo: the rebuild from the document refuses what the C refuses" {
+    write app1
+    printf 'wrong\n' > "$T/bad"
+    run pyrebuild "$T/bad" "$repo" app1
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"key check failed"* ]]
+    cp -a "$repo" "$T/r2"
+    pack=$(packs | head -1)
+    pack_edit swap "$pack"
+    run --separate-stderr pyrebuild "$T/key" "$repo" app1
+    [ "$status" -eq 6 ]
+    [[ "$stderr" == *"its BLAKE2b is not its name"* ]]
+    repo=$T/r2
+    sed -i 's/^night .*/night 20000101T000000Z/' "$repo/parts/app1"
+    run --separate-stderr pyrebuild "$T/key" "$repo" app1
+    [ "$status" -eq 6 ]
+    [[ "$stderr" == *"fails authentication (MAC)"* ]]
+}
