@@ -13,9 +13,9 @@ problem(const GError *e)
     fprintf(stderr, "fallback: repo verify: %s\n", e->message);
 }
 
-/* Every packs/XX/NAME: *sizes maps each valid pack's name to its size. */
+/* Every packs/XX/NAME: valid maps each valid pack's name to its table. */
 static gboolean
-verify_packs(const char *dir, GHashTable *sizes, guint *ok_count)
+verify_packs(const char *dir, GHashTable *valid, guint *ok_count)
 {
     g_autofree char *packs = g_build_filename(dir, "packs", NULL);
     g_autoptr(GDir) top = g_dir_open(packs, 0, NULL);
@@ -35,7 +35,7 @@ verify_packs(const char *dir, GHashTable *sizes, guint *ok_count)
         while ((name = g_dir_read_name(d)) != NULL) {
             g_autofree char *path = g_build_filename(subdir, name, NULL);
             g_autoptr(GError) e = NULL;
-            g_autoptr(pack_info) p = NULL;
+            struct pack_info *p;
 
             if (name[0] == '.')
                 continue;    /* a writer's temporary file */
@@ -46,7 +46,7 @@ verify_packs(const char *dir, GHashTable *sizes, guint *ok_count)
                 problem(e);
                 all = FALSE;
             } else {
-                g_hash_table_insert(sizes, g_strdup(name), g_memdup2(&p->size, sizeof p->size));
+                g_hash_table_insert(valid, g_strdup(name), p);
                 (*ok_count)++;
             }
         }
@@ -54,9 +54,39 @@ verify_packs(const char *dir, GHashTable *sizes, guint *ok_count)
     return all;
 }
 
-/* The form of parts/NAME, and each of its packs valid and of its size. */
+/* Is id in the table of p? */
 static gboolean
-verify_part(const char *dir, const char *part, GHashTable *sizes)
+pack_has(const struct pack_info *p, const unsigned char *id)
+{
+    for (guint i = 0; i < p->entries->len; i++)
+        if (memcmp(g_array_index(p->entries, struct pack_entry, i).id, id, BLOB_ID_BYTES) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* Is every index chunk of rec in one of its packs? */
+static gboolean
+index_present(const struct part_record *rec, GHashTable *valid)
+{
+    for (guint k = 0; k < rec->index_ids->len; k += BLOB_ID_BYTES) {
+        gboolean found = FALSE;
+
+        for (guint i = 0; !found && i < rec->packs->len; i++) {
+            const struct pack_info *p = g_hash_table_lookup(
+                valid, g_array_index(rec->packs, struct part_pack, i).name);
+            found = p != NULL && pack_has(p, rec->index_ids->data + k);
+        }
+        if (!found)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The form of parts/NAME, each of its packs valid and of its size, and its
+ * index chunks in them (its data chunks are named inside the encrypted
+ * index: only the key can check those). */
+static gboolean
+verify_part(const char *dir, const char *part, GHashTable *valid)
 {
     g_autofree char *path = g_build_filename(dir, "parts", part, NULL);
     g_autofree char *text = NULL;
@@ -72,13 +102,18 @@ verify_part(const char *dir, const char *part, GHashTable *sizes)
     }
     for (guint i = 0; i < rec->packs->len; i++) {
         const struct part_pack *pp = &g_array_index(rec->packs, struct part_pack, i);
-        const guint64 *size = g_hash_table_lookup(sizes, pp->name);
+        const struct pack_info *p = g_hash_table_lookup(valid, pp->name);
 
-        if (size == NULL || *size != pp->size) {
+        if (p == NULL || p->size != pp->size) {
             fprintf(stderr, "fallback: repo verify: part %s needs pack %s, %s\n", part, pp->name,
-                    size == NULL ? "missing or damaged" : "of another size");
+                    p == NULL ? "missing or damaged" : "of another size");
             ok = FALSE;
         }
+    }
+    if (ok && !index_present(rec, valid)) {
+        fprintf(stderr, "fallback: repo verify: part %s: an index chunk is in none of its packs\n",
+                part);
+        ok = FALSE;
     }
     return ok;
 }
@@ -100,19 +135,20 @@ all_parts(const char *dir)
 gboolean
 repo_verify(const char *dir, char **parts, guint *packs_ok, guint *parts_ok, GError **error)
 {
-    g_autoptr(GHashTable) sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) valid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify)pack_info_free);
     g_autoptr(GPtrArray) names = all_parts(dir);
     gboolean ok;
 
     *packs_ok = *parts_ok = 0;
-    ok = verify_packs(dir, sizes, packs_ok);
+    ok = verify_packs(dir, valid, packs_ok);
     if (parts != NULL && parts[0] != NULL) {
         g_ptr_array_set_size(names, 0);
         for (char **p = parts; *p != NULL; p++)
             g_ptr_array_add(names, g_strdup(*p));
     }
     for (guint i = 0; i < names->len; i++) {
-        if (verify_part(dir, names->pdata[i], sizes))
+        if (verify_part(dir, names->pdata[i], valid))
             (*parts_ok)++;
         else
             ok = FALSE;

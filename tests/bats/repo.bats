@@ -255,6 +255,17 @@ PY
     head -1 "$repo/config" | grep -qx 'fallback-repository 2'
     run "$FB" repo verify --repo "$repo" --part app1
     [ "$output" = "1 packs ok, 1 parts ok" ]
+    # a record (from a main that lies) whose index is in none of its packs
+    sed -i "s/^index .*/index $(printf 'ab%.0s' {1..32})/" "$rec"
+    run "$FB" repo verify --repo "$repo" --part app1
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"part app1: an index chunk is in none of its packs"* ]]
+    # and one whose pack line lies about the size
+    "$FB" repo write --repo "$repo" --pass-file "$T/key" --part app1 "$work"
+    sed -i -E 's/^(pack [0-9a-f]+) [0-9]+$/\1 7/' "$rec"
+    run "$FB" repo verify --repo "$repo"
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"part app1 needs pack "*", of another size"* ]]
 }
 
 # The independent rebuild (tests/bats/repo_rebuild.py), written from
