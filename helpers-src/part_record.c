@@ -5,10 +5,10 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "mac_text.h"
 #include "part_record.h"
 
 #define MAGIC_LINE "fallback-part 2"
-#define MAC_BYTES 32
 
 struct part_record *
 part_record_new(const char *name, const char *night)
@@ -53,20 +53,11 @@ pack_cmp(gconstpointer a, gconstpointer b)
     return strcmp(((const struct part_pack *)a)->name, ((const struct part_pack *)b)->name);
 }
 
-static void
-mac_hex(const unsigned char key[32], const char *text, gsize len, char out[2 * MAC_BYTES + 1])
-{
-    unsigned char mac[MAC_BYTES];
-
-    crypto_generichash(mac, sizeof mac, (const unsigned char *)text, len, key, 32);
-    sodium_bin2hex(out, 2 * MAC_BYTES + 1, mac, sizeof mac);
-}
-
 GString *
 part_record_format(struct part_record *p, const unsigned char mac_key[32])
 {
     GString *s = g_string_new(MAGIC_LINE "\n");
-    char hex[2 * MAC_BYTES + 1];
+    char hex[2 * 32 + 1];
 
     g_string_append_printf(s, "name %s\nnight %s\n", p->name, p->night);
     for (guint i = 0; i < p->index_ids->len; i += 32) {
@@ -78,8 +69,7 @@ part_record_format(struct part_record *p, const unsigned char mac_key[32])
         const struct part_pack *k = &g_array_index(p->packs, struct part_pack, i);
         g_string_append_printf(s, "pack %s %" G_GUINT64_FORMAT "\n", k->name, k->size);
     }
-    mac_hex(mac_key, s->str, s->len, hex);
-    g_string_append_printf(s, "mac %s\n", hex);
+    mac_text_append(s, mac_key);
     return s;
 }
 
@@ -136,54 +126,35 @@ body_line(struct part_record *p, guint n, char **f, guint nf, GError **error)
     return TRUE;
 }
 
-static struct part_record *
-parse_lines(char **lines, const char *text, const unsigned char *mac_key, GError **error)
-{
-    g_autoptr(part_record) p = g_new0(struct part_record, 1);
-    gsize offset = strlen(lines[0]) + 1;
-    guint n;
-
-    p->index_ids = g_byte_array_new();
-    p->packs = g_array_new(FALSE, FALSE, sizeof(struct part_pack));
-    for (n = 2; lines[n - 1] != NULL && !g_str_has_prefix(lines[n - 1], "mac "); n++) {
-        g_auto(GStrv) f = g_strsplit(lines[n - 1], " ", 4);
-        if (!body_line(p, n, f, g_strv_length(f), error))
-            return NULL;
-        offset += strlen(lines[n - 1]) + 1;
-    }
-    if (lines[n - 1] == NULL || p->packs->len == 0)
-        return bad(error, n, "no pack line or no mac line");
-    if (lines[n] == NULL || lines[n][0] != '\0' || lines[n + 1] != NULL)
-        return bad(error, n, "the mac line is not the last line");
-    if (mac_key != NULL) {
-        char want[2 * MAC_BYTES + 1];
-
-        mac_hex(mac_key, text, offset, want);
-        if (strlen(lines[n - 1] + 4) != 2 * MAC_BYTES ||
-            sodium_memcmp(want, lines[n - 1] + 4, 2 * MAC_BYTES) != 0) {
-            g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT,
-                        "part record fails authentication (MAC): altered, or made with another key");
-            return NULL;
-        }
-    }
-    return g_steal_pointer(&p);
-}
-
 struct part_record *
 part_record_parse(const char *text, gsize len, const unsigned char *mac_key, GError **error)
 {
+    g_autoptr(part_record) p = NULL;
+    g_autofree char *body = NULL;
     g_auto(GStrv) lines = NULL;
+    gsize body_len;
+    guint n;
 
-    if (memchr(text, '\0', len) != NULL || len == 0 || text[len - 1] != '\n')
-        return bad(error, 1, "not a text file ending with a newline");
-    lines = g_strsplit(text, "\n", -1);
-    if (strcmp(lines[0], MAGIC_LINE) != 0) {
-        if (g_str_has_prefix(lines[0], "fallback-part "))
-            g_set_error(error, FB_ERROR, FB_EXIT_FORMAT, "part record of an unknown version: %s",
-                        lines[0]);
+    if (!g_str_has_prefix(text, MAGIC_LINE "\n")) {
+        if (g_str_has_prefix(text, "fallback-part "))
+            g_set_error(error, FB_ERROR, FB_EXIT_FORMAT, "part record of an unknown version");
         else
             bad(error, 1, "not a part record");
         return NULL;
     }
-    return parse_lines(lines, text, mac_key, error);
+    if (!mac_text_check(text, len, mac_key, "part record", &body_len, error))
+        return NULL;
+    body = g_strndup(text, body_len);
+    lines = g_strsplit(body, "\n", -1);
+    p = g_new0(struct part_record, 1);
+    p->index_ids = g_byte_array_new();
+    p->packs = g_array_new(FALSE, FALSE, sizeof(struct part_pack));
+    for (n = 2; lines[n - 1] != NULL && lines[n] != NULL; n++) {
+        g_auto(GStrv) f = g_strsplit(lines[n - 1], " ", 4);
+        if (!body_line(p, n, f, g_strv_length(f), error))
+            return NULL;
+    }
+    if (p->night == NULL || p->packs->len == 0)
+        return bad(error, n, "no night, index or pack line");
+    return g_steal_pointer(&p);
 }

@@ -1,10 +1,12 @@
-/* test_part_record.c - part records and the repository config: formats
- * round-trip, MAC and key-check catch what the storage could change. */
+/* test_part_record.c - part records, night manifests v2 and the repository
+ * config: formats round-trip, MAC and key-check catch what the storage could
+ * change. */
 #include <string.h>
 
 #include <sodium.h>
 
 #include "fb.h"
+#include "night_manifest.h"
 #include "part_record.h"
 #include "repo_config.h"
 
@@ -90,7 +92,15 @@ test_tampered(void)
     /* form */
     refused("fallback-part 3\n", NULL, FB_EXIT_FORMAT, "unknown version");
     refused("hello\n", NULL, FB_EXIT_CORRUPT, "not a part record");
-    refused("fallback-part 2\nname ../x\n", NULL, FB_EXIT_CORRUPT, "unexpected line");
+    refused("fallback-part 2\nname x\n", NULL, FB_EXIT_CORRUPT, "mac line is not the last");
+    g_free(t);
+    t = g_strdup_printf("fallback-part 2\nname ../x\nmac %064d\n", 0);
+    refused(t, NULL, FB_EXIT_CORRUPT, "unexpected line");
+    g_free(t);
+    t = g_strdup_printf("fallback-part 2\nname x\nnight y\nmac %064d\n", 0);
+    refused(t, NULL, FB_EXIT_CORRUPT, "no night, index or pack line");
+    g_free(t);
+    t = g_strdup(s->str);
     strcpy(t, s->str);
     t[strlen(t) - 1] = ' ';
     refused(t, NULL, FB_EXIT_CORRUPT, "newline");
@@ -150,6 +160,66 @@ test_config(void)
     crypt_key_free(wrong);
 }
 
+static void
+test_night_manifest(void)
+{
+    g_autoptr(night_manifest) m = night_manifest_new("20261201T010000Z");
+    g_autoptr(night_manifest) back = NULL;
+    g_autoptr(GString) rec_a = sample(), text = NULL;
+    const char rec_b[] = "another record\n";
+    const unsigned char other[32] = { 43 };
+    unsigned char h[32];
+    g_autoptr(GError) error = NULL;
+    g_autofree char *t = NULL;
+
+    memset(h, 0x11, sizeof h);
+    g_assert_true(night_manifest_add_part(m, "system", rec_b, sizeof rec_b - 1, NULL));
+    g_assert_true(night_manifest_add_part(m, "app_nextcloud", rec_a->str, rec_a->len, NULL));
+    g_assert_true(night_manifest_add_file(m, "config.conf", h, 123, NULL));
+    g_assert_false(night_manifest_add_part(m, "../x", rec_b, 1, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_INPUT);
+    g_clear_error(&error);
+    text = night_manifest_format(m, mac_key);
+    g_assert_true(g_str_has_prefix(text->str, "fallback-night 2\nnight 20261201T010000Z\n"
+                                              "part app_nextcloud "));
+    g_assert_nonnull(strstr(text->str, "\nfile config.conf 1111"));
+    back = night_manifest_parse(text->str, text->len, mac_key, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(back->night, ==, "20261201T010000Z");
+    g_assert_cmpuint(back->parts->len, ==, 2);
+    g_assert_cmpuint(g_array_index(back->files, struct night_entry, 0).size, ==, 123);
+    /* a part record is the one the night lists, or refused */
+    g_assert_true(night_manifest_check_part(back, "app_nextcloud", rec_a->str, rec_a->len, NULL));
+    g_assert_false(night_manifest_check_part(back, "system", rec_a->str, rec_a->len, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_CORRUPT);
+    g_clear_error(&error);
+    g_assert_false(night_manifest_check_part(back, "absent", rec_b, sizeof rec_b - 1, &error));
+    g_clear_error(&error);
+    /* another key, an edited night id, a dropped part */
+    g_assert_null(night_manifest_parse(text->str, text->len, other, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_CORRUPT);
+    g_clear_error(&error);
+    t = g_strdup(text->str);
+    t[strlen("fallback-night 2\nnight 2027")] = '9';
+    g_assert_null(night_manifest_parse(t, strlen(t), mac_key, &error));
+    g_assert_nonnull(strstr(error->message, "fails authentication"));
+    g_clear_error(&error);
+    g_free(t);
+    t = g_strdup_printf("fallback-night 2\nnight x\nfile b %064d 1\npart a %064d\nmac %064d\n",
+                        0, 0, 0);
+    g_assert_null(night_manifest_parse(t, strlen(t), NULL, &error));
+    g_assert_nonnull(strstr(error->message, "part lines come before file lines"));
+    g_clear_error(&error);
+    g_free(t);
+    t = g_strdup_printf("fallback-night 2\nnight x\npart b %064d\npart a %064d\nmac %064d\n",
+                        0, 0, 0);
+    g_assert_null(night_manifest_parse(t, strlen(t), NULL, &error));
+    g_assert_nonnull(strstr(error->message, "not sorted"));
+    g_clear_error(&error);
+    g_assert_null(night_manifest_parse("fallback-night 1\n", 17, NULL, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_FORMAT);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,5 +229,6 @@ main(int argc, char **argv)
     g_test_add_func("/part_record/tampered", test_tampered);
     g_test_add_func("/part_record/names", test_names);
     g_test_add_func("/part_record/config", test_config);
+    g_test_add_func("/part_record/night-manifest", test_night_manifest);
     return g_test_run();
 }
