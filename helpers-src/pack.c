@@ -229,6 +229,13 @@ damaged(GError **error, const char *path, const char *why)
 }
 
 static gboolean
+bad_table(GError **error, const char *path, const char *why)
+{
+    damaged(error, path, why);
+    return FALSE;
+}
+
+static gboolean
 pread_all(int fd, void *buf, size_t len, guint64 off, const char *path, GError **error)
 {
     unsigned char *p = buf;
@@ -239,10 +246,8 @@ pread_all(int fd, void *buf, size_t len, guint64 off, const char *path, GError *
             continue;
         if (n < 0)
             return sys_error(error, "read", path);
-        if (n == 0) {
-            damaged(error, path, "shorter than its table says");
-            return FALSE;
-        }
+        if (n == 0)
+            return bad_table(error, path, "shorter than its table says");
         p += n;
         len -= (size_t)n;
         off += (guint64)n;
@@ -269,16 +274,16 @@ table_check(const unsigned char *table, guint32 n, guint64 table_at, struct pack
         e.offset = le32_get(t + 32);
         e.length = le32_get(t + 36);
         if (e.offset != expect)
-            return damaged(error, path, "its table has a gap or an overlap"), FALSE;
+            return bad_table(error, path, "its table has a gap or an overlap");
         if (e.length < BLOB_MIN_BYTES || e.length > BLOB_MAX_BYTES)
-            return damaged(error, path, "its table lists a blob of an impossible length"), FALSE;
+            return bad_table(error, path, "its table lists a blob of an impossible length");
         if (!g_hash_table_add(seen, key))
-            return damaged(error, path, "its table lists a blob twice"), FALSE;
+            return bad_table(error, path, "its table lists a blob twice");
         expect += e.length;
         g_array_append_val(info->entries, e);
     }
     if (expect != table_at)
-        return damaged(error, path, "its blobs do not end where its table starts"), FALSE;
+        return bad_table(error, path, "its blobs do not end where its table starts");
     return TRUE;
 }
 

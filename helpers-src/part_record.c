@@ -73,10 +73,17 @@ part_record_format(struct part_record *p, const unsigned char mac_key[32])
     return s;
 }
 
+static gboolean
+bad_line(GError **error, guint line, const char *why)
+{
+    g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "part record damaged: line %u: %s", line, why);
+    return FALSE;
+}
+
 static struct part_record *
 bad(GError **error, guint line, const char *why)
 {
-    g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "part record damaged: line %u: %s", line, why);
+    bad_line(error, line, why);
     return NULL;
 }
 
@@ -119,10 +126,10 @@ body_line(struct part_record *p, guint n, char **f, guint nf, GError **error)
         memcpy(k.name, f[1], sizeof k.name);
         if (p->packs->len > 0 &&
             strcmp(g_array_index(p->packs, struct part_pack, p->packs->len - 1).name, k.name) >= 0)
-            return bad(error, n, "pack lines not sorted, or repeated") != NULL;
+            return bad_line(error, n, "pack lines not sorted, or repeated");
         g_array_append_val(p->packs, k);
     } else
-        return bad(error, n, "unexpected line") != NULL;
+        return bad_line(error, n, "unexpected line");
     return TRUE;
 }
 
