@@ -29,7 +29,8 @@
     "the same backup, to FILE (under a temporary name, renamed only once the whole\n" \
     "part verified) or to standard output (not a terminal; on an error there the\n" \
     "output is incomplete and the status says so). Every blob is authenticated\n" \
-    "under its id, the part record by its MAC.\n\n" REPO_EXIT
+    "under its id, the part record by its MAC; with --night, a record of another\n" \
+    "night (an older one put back) is refused.\n\n" REPO_EXIT
 
 #define VERIFY_HELP \
     "Checks DIR without the key, as the fallback server can: every pack's size,\n" \
@@ -154,9 +155,9 @@ rebuild_to(struct repo *r, const struct repo_opts *o, GError **error)
     gboolean ok;
 
     if (o->out == NULL)
-        return repo_rebuild_part(r, o->part, STDOUT_FILENO, &size, error);
-    ok = out_open(&out, o->out, 0600, error) && repo_rebuild_part(r, o->part, out.fd, &size, error)
-         && out_commit(&out, error);
+        return repo_rebuild_part(r, o->part, o->night, STDOUT_FILENO, &size, error);
+    ok = out_open(&out, o->out, 0600, error) &&
+         repo_rebuild_part(r, o->part, o->night, out.fd, &size, error) && out_commit(&out, error);
     out_abort(&out);
     return ok;
 }
@@ -170,6 +171,8 @@ repo_rebuild(int argc, char **argv)
         { "pass-file", 'p', 0, G_OPTION_ARG_FILENAME, &o.pass_file,
           "key file from key-init, or password file (first line)", "FILE" },
         { "part", 0, 0, G_OPTION_ARG_STRING, &o.part, "the part to rebuild", "NAME" },
+        { "night", 0, 0, G_OPTION_ARG_STRING, &o.night,
+          "refuse a part record of another night", "ID" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "write the tar to FILE (mode 0600)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };

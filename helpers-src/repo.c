@@ -418,7 +418,8 @@ fetch_chunk(void *ctx, const unsigned char id[BLOB_ID_BYTES], unsigned char *chu
 }
 
 gboolean
-repo_rebuild_part(struct repo *r, const char *part, int out, guint64 *tar_size, GError **error)
+repo_rebuild_part(struct repo *r, const char *part, const char *night, int out,
+                  guint64 *tar_size, GError **error)
 {
     const struct index_fetch fetch = { fetch_chunk, r };
     g_autofree char *path = g_build_filename(r->dir, "parts", part, NULL);
@@ -434,6 +435,11 @@ repo_rebuild_part(struct repo *r, const char *part, int out, guint64 *tar_size, 
     }
     if (strcmp(rec->name, part) != 0)
         return damaged(error, "%s: the part record names another part", path);
+    if (night != NULL && strcmp(rec->night, night) != 0) {
+        g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "%s: the part record is of night %s, not %s",
+                    path, rec->night, night);
+        return FALSE;
+    }
     return load_record_packs(r, rec, error) && index_replay(rec->index_ids, &fetch, out, tar_size,
                                                             error);
 }

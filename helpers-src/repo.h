@@ -28,8 +28,10 @@ void repo_free(struct repo *r);
 gboolean repo_write_part(struct repo *r, const char *part, const char *night,
                          const char *work_dir, struct repo_stats *stats, GError **error);
 
-gboolean repo_rebuild_part(struct repo *r, const char *part, int out, guint64 *tar_size,
-                           GError **error);
+/* night not NULL: the part record must be of that night (FB_EXIT_CORRUPT
+ * otherwise: an older record put back in its place). */
+gboolean repo_rebuild_part(struct repo *r, const char *part, const char *night, int out,
+                           guint64 *tar_size, GError **error);
 
 /* Without the key: every pack under dir/packs (size, BLAKE2b, table) and,
  * for each part named (all when parts is empty), that its packs are there

@@ -199,6 +199,17 @@ PY
     run "$FB" repo rebuild --repo "$repo" --pass-file "$T/key" --part app1 --out "$T/out.tar"
     [ "$status" -eq 6 ]
     [[ "$output" == *"part record fails authentication (MAC)"* ]]
+    # or puts back an older record of the same part
+    cp "$repo/parts/other" "$T/other.old"
+    "$FB" repo write --repo "$repo" --pass-file "$T/key" --part other --night 20261202T010000Z \
+        "$T/w2"
+    "$FB" repo rebuild --repo "$repo" --pass-file "$T/key" --part other \
+        --night 20261202T010000Z > /dev/null
+    cp "$T/other.old" "$repo/parts/other"
+    run "$FB" repo rebuild --repo "$repo" --pass-file "$T/key" --part other \
+        --night 20261202T010000Z --out "$T/out.tar"
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"the part record is of night "*", not 20261202T010000Z" ]]
     # or passes off one part's record as another's
     cp "$repo/parts/other" "$repo/parts/app1"
     run "$FB" repo rebuild --repo "$repo" --pass-file "$T/key" --part app1 --out "$T/out.tar"
