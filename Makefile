@@ -11,7 +11,7 @@
 BUILD   ?= build
 PREFIX  ?= /opt/yunohost/fallback
 CC      ?= cc
-PKGS    := libssh jansson libsodium glib-2.0
+PKGS    := libssh jansson libsodium glib-2.0 libzstd
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(shell pkg-config --cflags $(PKGS))
@@ -25,10 +25,10 @@ SANOBJS := $(LIBSRCS:helpers-src/%.c=$(BUILD)/san/%.o)
 UNITS   := $(wildcard tests/unit/test_*.c)
 UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 
-DEB_BUILD := build-essential pkg-config libssh-dev libjansson-dev libsodium-dev libglib2.0-dev
+DEB_BUILD := build-essential pkg-config libssh-dev libjansson-dev libsodium-dev libglib2.0-dev libzstd-dev
 DEB_TEST  := openssh-server openssh-client bats shellcheck python3 python3-yaml jq \
              iproute2 util-linux procps psmisc cron logrotate rsync ccrypt \
-             bsd-mailx exim4-daemon-light python3-cryptography python3-jsonschema bsdutils openssl
+             bsd-mailx exim4-daemon-light python3-cryptography python3-zstandard python3-jsonschema bsdutils openssl
 DEB_BENCH := time
 
 .SECONDARY:

@@ -12,20 +12,9 @@
 #include "crypt.h"
 #include "fb.h"
 #include "keyfile.h"
+#include "outfile.h"
+#include "pass.h"
 #include "secret.h"
-
-/* An output file written under a temporary name beside its final path. */
-struct out_file {
-    char *path;
-    char *tmp;
-    int fd;
-};
-
-/* What the password options yielded: a password or a key file's key. */
-struct pass {
-    struct secret *password;
-    struct crypt_key *key;
-};
 
 struct crypt_opts {
     char *pass_file;
@@ -33,133 +22,6 @@ struct crypt_opts {
     char *out;
     char *like;
 };
-
-static int
-errno_code(int e)
-{
-    if (e == ENOSPC || e == EDQUOT)
-        return FB_EXIT_NOSPACE;
-    if (e == EACCES || e == EPERM || e == EROFS)
-        return FB_EXIT_DENIED;
-    return FB_EXIT_FAIL;
-}
-
-static gboolean
-sys_error(GError **error, const char *what, const char *path)
-{
-    int e = errno;
-
-    g_set_error(error, FB_ERROR, errno_code(e), "%s %s: %s", what, path, g_strerror(e));
-    return FALSE;
-}
-
-static gboolean
-out_open(struct out_file *o, const char *path, mode_t mode, GError **error)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    g_autofree char *base = g_path_get_basename(path);
-
-    o->path = g_strdup(path);
-    o->tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-    o->fd = mkostemp(o->tmp, O_CLOEXEC);    /* O_EXCL, mode 0600 */
-    if (o->fd < 0) {
-        sys_error(error, "cannot create a temporary file in", dir);
-        g_clear_pointer(&o->tmp, g_free);
-        return FALSE;
-    }
-    if (fchmod(o->fd, mode) != 0)
-        return sys_error(error, "cannot set the mode of", o->tmp);
-    return TRUE;
-}
-
-/* Remove the temporary file: OUT stays as it was. */
-static void
-out_abort(struct out_file *o)
-{
-    if (o->fd >= 0)
-        close(o->fd);
-    if (o->tmp != NULL)
-        unlink(o->tmp);
-    g_free(o->tmp);
-    g_free(o->path);
-    memset(o, 0, sizeof *o);
-    o->fd = -1;
-}
-
-static void
-sync_dir(const char *path)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* fsync, close and rename onto the final path; aborts on any failure. */
-static gboolean
-out_commit(struct out_file *o, GError **error)
-{
-    int fd = o->fd;
-
-    o->fd = -1;
-    if (fsync(fd) != 0) {
-        sys_error(error, "cannot write", o->path);
-        close(fd);
-        out_abort(o);
-        return FALSE;
-    }
-    if (close(fd) != 0 || rename(o->tmp, o->path) != 0) {
-        sys_error(error, "cannot write", o->path);
-        out_abort(o);
-        return FALSE;
-    }
-    sync_dir(o->path);
-    g_clear_pointer(&o->tmp, g_free);
-    out_abort(o);
-    return TRUE;
-}
-
-static void
-pass_clear(struct pass *p)
-{
-    g_clear_pointer(&p->password, secret_free);
-    g_clear_pointer(&p->key, crypt_key_free);
-}
-
-/* --pass-file: a key file (by its magic) or a password file (first line);
- * without it the terminal or stdin, which must then not carry the input. */
-static gboolean
-pass_load(const char *pass_file, gboolean confirm, gboolean stdin_is_input,
-          struct pass *p, GError **error)
-{
-    struct secret *s;
-
-    if (pass_file == NULL) {
-        if (stdin_is_input && !isatty(STDIN_FILENO)) {
-            g_set_error_literal(error, FB_ERROR, FB_EXIT_USAGE,
-                                "IN is standard input: give the password with --pass-file");
-            return FALSE;
-        }
-        p->password = secret_read_password(NULL, confirm, error);
-        return p->password != NULL;
-    }
-    if ((s = secret_from_file(pass_file, error)) == NULL)
-        return FALSE;
-    if (keyfile_is(s->data, s->len)) {
-        p->key = keyfile_parse(s->data, s->len, error);
-        secret_free(s);
-        return p->key != NULL;
-    }
-    if (!secret_to_password(s, error)) {
-        secret_free(s);
-        return FALSE;
-    }
-    p->password = s;
-    return TRUE;
-}
 
 static int
 open_in(const char *path, GError **error)
@@ -170,7 +32,7 @@ open_in(const char *path, GError **error)
         return STDIN_FILENO;
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
-        sys_error(error, "cannot open", path);
+        fb_sys_error(error, "cannot open", path);
     return fd;
 }
 
@@ -305,7 +167,7 @@ write_all(int fd, const unsigned char *buf, size_t n, const char *path, GError *
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
-            return sys_error(error, "cannot write", path);
+            return fb_sys_error(error, "cannot write", path);
         buf += w;
         n -= (size_t)w;
     }
@@ -321,7 +183,7 @@ key_like(const char *path, const struct secret *password, GError **error)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
     if (fd < 0) {
-        sys_error(error, "cannot open", path);
+        fb_sys_error(error, "cannot open", path);
         return NULL;
     }
     key = crypt_key_for_archive(fd, &(struct crypt_secret){

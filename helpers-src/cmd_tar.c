@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "backup_csv.h"
 #include "cli.h"
 #include "fb.h"
 #include "tar_write.h"
@@ -20,17 +19,9 @@
 static gboolean
 write_rows(int fd, const char *work_dir, GError **error)
 {
-    g_autofree char *csv = g_build_filename(work_dir, "backup.csv", NULL);
-    g_autoptr(GPtrArray) rows = NULL;
-    struct tar_writer *w;
-    gboolean ok = TRUE;
+    struct tar_writer *w = tar_writer_new(fd);
+    gboolean ok = tar_write_backup(w, work_dir, error);
 
-    if (!backup_csv_read(csv, &rows, error))
-        return FALSE;
-    w = tar_writer_new(fd);
-    for (guint i = 0; ok && i + 1 < rows->len; i += 2)
-        ok = tar_write_add(w, rows->pdata[i], rows->pdata[i + 1], error);
-    ok = ok && tar_write_finish(w, error);
     tar_writer_free(w);
     return ok;
 }

@@ -31,4 +31,9 @@ GQuark fb_error_quark(void);
  * that matches the error (FB_EXIT_FAIL for errors of other domains). */
 int fb_report(const char *cmd, const GError *error);
 
+/* The exit status of an errno: NOSPACE, DENIED or FAIL. */
+int fb_errno_code(int e);
+/* Set error to "WHAT PATH: strerror(errno)" with fb_errno_code; FALSE. */
+gboolean fb_sys_error(GError **error, const char *what, const char *path);
+
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backup_csv.h"
 #include "fb.h"
 #include "tar_write.h"
 
@@ -18,7 +19,9 @@
 #define COPY_BUFFER (256 * 1024)
 
 struct tar_writer {
-    int fd;
+    const struct tar_sink *sink;
+    void *ctx;
+    int fd;                    /* for the fd sink */
     guint64 written;
     GHashTable *inodes;        /* "dev:ino" -> member name of its first copy */
     unsigned char *buf;        /* COPY_BUFFER bytes */
@@ -32,12 +35,47 @@ struct member {
     guint64 size;
 };
 
+static gboolean
+fd_write(void *ctx, const void *data, gsize len, GError **error)
+{
+    struct tar_writer *w = ctx;
+    const unsigned char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(w->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_set_error(error, FB_ERROR, errno == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
+                        "cannot write the archive: %s", g_strerror(errno));
+            return FALSE;
+        }
+        p += n;
+        len -= (gsize)n;
+    }
+    return TRUE;
+}
+
+static const struct tar_sink fd_sink = { fd_write, NULL, fd_write, NULL };
+
 struct tar_writer *
 tar_writer_new(int fd)
 {
+    struct tar_writer *w = tar_writer_new_sink(&fd_sink, NULL);
+
+    w->ctx = w;
+    w->fd = fd;
+    return w;
+}
+
+struct tar_writer *
+tar_writer_new_sink(const struct tar_sink *sink, void *ctx)
+{
     struct tar_writer *w = g_new0(struct tar_writer, 1);
 
-    w->fd = fd;
+    w->sink = sink;
+    w->ctx = ctx;
+    w->fd = -1;
     w->inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     w->buf = g_malloc(COPY_BUFFER);
     return w;
@@ -56,22 +94,8 @@ tar_writer_free(struct tar_writer *w)
 static gboolean
 put(struct tar_writer *w, const void *data, gsize len, GError **error)
 {
-    const unsigned char *p = data;
-
-    while (len > 0) {
-        ssize_t n = write(w->fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            g_set_error(error, FB_ERROR, errno == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
-                        "cannot write the archive: %s", g_strerror(errno));
-            return FALSE;
-        }
-        p += n;
-        len -= (gsize)n;
-        w->written += (guint64)n;
-    }
-    return TRUE;
+    w->written += (guint64)len;
+    return w->sink->literal(w->ctx, data, len, error);
 }
 
 static gboolean
@@ -249,6 +273,8 @@ put_data(struct tar_writer *w, const char *source, guint64 size, GError **error)
 
     if (fd < 0)
         return file_error(error, errno, "open", source);
+    if (w->sink->file_start != NULL)
+        ok = w->sink->file_start(w->ctx, size, error);
     while (ok && size > 0) {
         ssize_t n = read(fd, w->buf, (gsize)MIN(size, (guint64)COPY_BUFFER));
         if (n < 0 && errno == EINTR)
@@ -259,10 +285,13 @@ put_data(struct tar_writer *w, const char *source, guint64 size, GError **error)
                                       "%s shrank while being archived", source), FALSE);
             break;
         }
-        ok = put(w, w->buf, (gsize)n, error);
+        w->written += (guint64)n;
+        ok = w->sink->file_data(w->ctx, w->buf, (gsize)n, error);
         size -= (guint64)n;
     }
     close(fd);
+    if (ok && w->sink->file_end != NULL)
+        ok = w->sink->file_end(w->ctx, error);
     return ok && pad(w, BLOCK, error);
 }
 
@@ -374,4 +403,24 @@ tar_write_finish(struct tar_writer *w, GError **error)
     static const unsigned char zero[2 * BLOCK];
 
     return put(w, zero, sizeof zero, error) && pad(w, RECORD, error);
+}
+
+guint64
+tar_writer_size(const struct tar_writer *w)
+{
+    return w->written;
+}
+
+gboolean
+tar_write_backup(struct tar_writer *w, const char *work_dir, GError **error)
+{
+    g_autofree char *csv = g_build_filename(work_dir, "backup.csv", NULL);
+    g_autoptr(GPtrArray) rows = NULL;
+    gboolean ok = TRUE;
+
+    if (!backup_csv_read(csv, &rows, error))
+        return FALSE;
+    for (guint i = 0; ok && i + 1 < rows->len; i += 2)
+        ok = tar_write_add(w, rows->pdata[i], rows->pdata[i + 1], error);
+    return ok && tar_write_finish(w, error);
 }

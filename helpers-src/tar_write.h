@@ -28,12 +28,31 @@
 
 struct tar_writer;
 
-/* The writer does not own fd. */
+/* Where the bytes go. literal gets every byte that is not file content
+ * (headers, padding, end blocks); a regular file's content comes as
+ * file_start (its size), file_data pieces adding up to that size, file_end.
+ * file_start and file_end may be NULL. */
+struct tar_sink {
+    gboolean (*literal)(void *ctx, const void *data, gsize len, GError **error);
+    gboolean (*file_start)(void *ctx, guint64 size, GError **error);
+    gboolean (*file_data)(void *ctx, const void *data, gsize len, GError **error);
+    gboolean (*file_end)(void *ctx, GError **error);
+};
+
+/* The writer does not own fd: the tar goes to fd. */
 struct tar_writer *tar_writer_new(int fd);
+/* The tar goes to sink, called with ctx. */
+struct tar_writer *tar_writer_new_sink(const struct tar_sink *sink, void *ctx);
+/* Bytes of tar produced so far. */
+guint64 tar_writer_size(const struct tar_writer *w);
 void tar_writer_free(struct tar_writer *w);
 
 gboolean tar_write_add(struct tar_writer *w, const char *source, const char *dest,
                        GError **error);
 gboolean tar_write_finish(struct tar_writer *w, GError **error);
+
+/* Every row of WORK_DIR/backup.csv in order, then tar_write_finish:
+ * the whole archive of a collected backup. */
+gboolean tar_write_backup(struct tar_writer *w, const char *work_dir, GError **error);
 
 #endif

@@ -10,7 +10,7 @@
 # Debian packages: what builds the helper, and what it and the scripts run with.
 # shellcheck disable=SC2034
 pkg_dependencies="build-essential pkg-config libssh-dev libjansson-dev libsodium-dev \
-libglib2.0-dev openssh-client jq"
+libglib2.0-dev libzstd-dev openssh-client jq"
 
 # Where everything lives (doc/layout.md).
 fb_code_dir=/opt/yunohost/fallback

@@ -1,0 +1,43 @@
+/* repo.h - a repository folder (doc/repository-format.md): config, packs/,
+ * parts/. Writing a part stores the chunks the folder does not hold yet in
+ * new packs and writes its part record; rebuilding replays a part's index
+ * into a tar. Both need the key; repo_verify (repo_verify.c) does not. */
+#ifndef FB_REPO_H
+#define FB_REPO_H
+
+#include <glib.h>
+
+#include "crypt.h"
+
+struct repo;
+
+/* What a write did, for the caller's summary. */
+struct repo_stats {
+    guint64 tar_size;
+    guint chunks, new_chunks, new_packs;
+    guint64 new_bytes;        /* bytes of new packs */
+};
+
+/* Open dir with secret (a password or a key file's key). With create, a
+ * missing dir or config is made (a password then gets a fresh salt and the
+ * moderate costs). FB_EXIT_PASSWORD for a wrong password or key. */
+struct repo *repo_open(const char *dir, const struct crypt_secret *secret, gboolean create,
+                       GError **error);
+void repo_free(struct repo *r);
+
+gboolean repo_write_part(struct repo *r, const char *part, const char *night,
+                         const char *work_dir, struct repo_stats *stats, GError **error);
+
+/* night not NULL: the part record must be of that night (FB_EXIT_CORRUPT
+ * otherwise: an older record put back in its place). */
+gboolean repo_rebuild_part(struct repo *r, const char *part, const char *night, int out,
+                           guint64 *tar_size, GError **error);
+
+/* Without the key: every pack under dir/packs (size, BLAKE2b, table) and,
+ * for each part named (all when parts is empty), that its packs are there
+ * with their sizes. Prints one line per problem on stderr; *packs_ok and
+ * *parts_ok count what passed. FALSE (FB_EXIT_CORRUPT) if anything failed. */
+gboolean repo_verify(const char *dir, char **parts, guint *packs_ok, guint *parts_ok,
+                     GError **error);
+
+#endif
