@@ -70,7 +70,7 @@ check-unit: $(UNITBIN)
 # Debian 13 in a debootstrapped root under $(BUILD)/trixie (kept for reuse):
 # build, unit tests, tests/world/transfer.bats. Root; not part of check.
 check-trixie:
-	BUILD=$(BUILD) tests/trixie/run
+	BUILD=$(BUILD) DEB_BUILD='$(DEB_BUILD)' tests/trixie/run
 
 check-scripts: $(BUILD)/fallback
 	BUILD=$(BUILD) tests/run scripts
