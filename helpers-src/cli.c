@@ -20,6 +20,7 @@ const struct fb_command fb_commands[] = {
     { "ls", cmd_ls, "list a folder on the fallback server" },
     { "trust-host", cmd_trust_host, "record the fallback server's host key" },
     { "manifest", cmd_manifest, "read or write a night manifest" },
+    { "stage", cmd_stage, "take uploads out of the SFTP account's reach (fallback)" },
     { NULL, NULL, NULL },
 };
 

@@ -33,6 +33,8 @@ int cmd_ls(int argc, char **argv);
 int cmd_trust_host(int argc, char **argv);
 /* cmd_manifest.c */
 int cmd_manifest(int argc, char **argv);
+/* cmd_stage.c */
+int cmd_stage(int argc, char **argv);
 
 /* The table main() dispatches on; NULL-terminated. */
 extern const struct fb_command fb_commands[];
