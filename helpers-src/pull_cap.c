@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <libssh/sftp.h>
@@ -9,6 +10,7 @@
 #include "fb.h"
 #include "pull_cap.h"
 #include "sftp_err.h"
+#include "transfer.h"
 #include "watchdog.h"
 
 static gboolean
@@ -35,6 +37,20 @@ local_free(const char *dir, uint64_t *avail, GError **error)
     }
     *avail = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
     return TRUE;
+}
+
+/* Bytes a resumed download already holds in local_dir/<name>.part. */
+static uint64_t
+part_held(const char *local_dir, const char *remote, uint64_t size)
+{
+    g_autofree char *name = g_path_get_basename(remote);
+    g_autofree char *final = fb_path_join(local_dir, name);
+    g_autofree char *part = fb_part_name(final);
+    struct stat st;
+
+    if (lstat(part, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > size)
+        return 0;
+    return (uint64_t)st.st_size;
 }
 
 static gboolean
@@ -69,7 +85,7 @@ fb_pull_cap(struct fb_remote *r, const char *local_dir, char **remote_paths, uin
                         "the %" PRIu64 " allowed (--max-size): not downloaded", *p, size, cap);
             return FALSE;
         }
-        if (size > avail) {
+        if (size - part_held(local_dir, *p, size) > avail) {
             g_set_error(error, FB_ERROR, FB_ERR(FB_EXIT_NOSPACE), "%s: %" PRIu64 " bytes, only %"
                         PRIu64 " free in %s: not downloaded", *p, size, avail, local_dir);
             return FALSE;

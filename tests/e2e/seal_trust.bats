@@ -324,6 +324,12 @@ have_objects() { on_fallback ls "$CHROOT/backup/objects" | grep -v '\.b2$' | sor
     last_run_log | grep -q "cannot read what the fallback confirmed (.*more than the 16777216 allowed (--max-size): not downloaded)"
     last_run_log | grep -q "app wiki: This backup is different than the previous one"
     [ -z "$(on_main find "$DATA" -name 'confirmed.json*' -size +1M)" ]
+    # without a cap, a file that cannot fit in the local folder is not read either
+    on_main /bin/bash -c "mkdir -p /root/small && mount -t tmpfs -o size=1m tmpfs /root/small"
+    run on_main "$BIN/fallback" pull --config "$DATA/config.conf" --to /root/small /status/confirmed.json
+    on_main umount /root/small
+    [ "$status" -eq 8 ]
+    [[ $output == *"/status/confirmed.json: 17825792 bytes, only "*" free in /root/small: not downloaded"* ]]
     seal
     [ "$(confirmed_night)" \> "$prev" ]
     [ "$(on_fallback stat -c %s "$CHROOT/status/confirmed.json")" -lt 1048576 ]
