@@ -26,6 +26,8 @@ int cmd_backup_info(int argc, char **argv);
 /* cmd_config.c */
 int cmd_config_check(int argc, char **argv);
 int cmd_selected_apps(int argc, char **argv);
+/* cmd_stage.c */
+int cmd_stage(int argc, char **argv);
 /* cmd_transfer.c */
 int cmd_push(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
@@ -33,8 +35,6 @@ int cmd_ls(int argc, char **argv);
 int cmd_trust_host(int argc, char **argv);
 /* cmd_manifest.c */
 int cmd_manifest(int argc, char **argv);
-/* cmd_stage.c */
-int cmd_stage(int argc, char **argv);
 
 /* The table main() dispatches on; NULL-terminated. */
 extern const struct fb_command fb_commands[];
