@@ -26,6 +26,8 @@ int cmd_backup_info(int argc, char **argv);
 /* cmd_config.c */
 int cmd_config_check(int argc, char **argv);
 int cmd_selected_apps(int argc, char **argv);
+/* cmd_stage.c */
+int cmd_stage(int argc, char **argv);
 /* cmd_transfer.c */
 int cmd_push(int argc, char **argv);
 int cmd_pull(int argc, char **argv);

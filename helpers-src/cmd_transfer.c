@@ -10,6 +10,7 @@
 #include "config.h"
 #include "fb.h"
 #include "hostkey.h"
+#include "pull_cap.h"
 #include "ssh.h"
 #include "transfer.h"
 #include "watchdog.h"
@@ -24,6 +25,7 @@ struct targs {
     char *expect;
     char *stdin_name;
     gint stall;
+    gint64 max_size;
 };
 
 enum op { OP_PUSH, OP_PULL, OP_LS };
@@ -84,7 +86,8 @@ run_op(enum op op, struct fb_remote *r, const struct targs *a, char **rest, GErr
             return push_stdin(r, a, error);
         return fb_push(r, a->to, rest, a->manifest, error);
     case OP_PULL:
-        return fb_pull(r, a->to, rest, error);
+        return fb_pull_cap(r, a->to, rest, (uint64_t)a->max_size, error) &&
+               fb_pull(r, a->to, rest, error);
     case OP_LS:
         if (!fb_ls(r, rest[0], out, error))
             return FALSE;
@@ -138,6 +141,11 @@ make_context(const char *params, const char *description, struct targs *a, gbool
           "\"SIZE BLAKE2B\" of what was stored", "NAME" },
         G_OPTION_ENTRY_NULL
     };
+    GOptionEntry pull[] = {
+        { "max-size", 0, 0, G_OPTION_ARG_INT64, &a->max_size,
+          "refuse (exit 12) a remote file larger than this, before reading it", "BYTES" },
+        G_OPTION_ENTRY_NULL
+    };
     GOptionContext *ctx = g_option_context_new(params);
 
     a->stall = STALL_DEFAULT_S;
@@ -147,6 +155,8 @@ make_context(const char *params, const char *description, struct targs *a, gbool
     else if (!manifest)
         extra[1] = extra[3];
     g_option_context_add_main_entries(ctx, extra, NULL);
+    if (to && !manifest)
+        g_option_context_add_main_entries(ctx, pull, NULL);
     g_option_context_set_description(ctx, description);
     return ctx;
 }
@@ -160,6 +170,8 @@ check_args(const struct targs *a, gboolean to)
         return "--to DIR is required";
     if (a->stall < 1 || a->stall > 86400)
         return "--stall-timeout must be between 1 and 86400 seconds";
+    if (a->max_size < 0)
+        return "--max-size must be a number of bytes";
     return NULL;
 }
 
@@ -206,6 +218,8 @@ cmd_pull(int argc, char **argv)
     return cmd_files(argc, argv, OP_PULL, "REMOTE_PATH... - download files from the fallback server",
         "Each REMOTE_PATH goes to DIR/<name> through <name>.part, renamed when\n"
         "complete; a partial .part is resumed. An existing file is never replaced.\n"
+        "Before a byte is read, each file must fit in DIR's free space (exit 8)\n"
+        "and, with --max-size, be no larger than BYTES (exit 12).\n"
         "Exit status: 3 host key, 5 stalled, 8 no space left, 9 auth refused,\n"
         "10 unreachable, 11 permission denied, 1 other failure.");
 }

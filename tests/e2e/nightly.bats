@@ -86,7 +86,7 @@ run_killed() {
     # sealed: root-owned, read-only, and the archive decrypts with the password alone
     local obj
     obj=$(confirmed | awk '$1 == "object" && $2 ~ /app_wiki.tar.enc$/ { print $2 }')
-    [ "$(on_fallback stat -c '%U %a' "$CHROOT/backup/objects/$obj")" = "root 444" ]
+    [ "$(on_fallback stat -c '%U %a' "$CHROOT/backup/objects/$obj")" = "root 400" ]
     on_fallback cat "$CHROOT/backup/objects/$obj" > "$BATS_FILE_TMPDIR/wiki.enc"
     echo Corr3ct-Horse-Battery > "$BATS_FILE_TMPDIR/pw"
     "$FALLBACK_BIN" decrypt --pass-file "$BATS_FILE_TMPDIR/pw" "$BATS_FILE_TMPDIR/wiki.enc" "$BATS_FILE_TMPDIR/wiki.tar"
@@ -268,20 +268,34 @@ run_killed() {
     on_main tail -n 3 "$LOG" | grep -q "another send_backup is running"
 }
 
-@test "an unselected app leaves the next manifest; retention keeps N nights and what they use" {
+@test "an unselected app leaves the next manifest and pins the night before; retention keeps what kept nights use" {
+    local prev
+    prev=$(confirmed_night)
     on_main sed -i 's/^\[\.\]: wiki__2$/[]: wiki__2/' "$DATA/app_list"
     send
     seal
     [ -z "$(part_status app wiki__2)" ]
     [ -n "$(part_status app wiki)" ]
-    on_fallback /bin/bash -c "echo keep_nights=2 > $DATA/fallback_seal.conf"
+    # a part gone is a collapse: the night before is pinned
+    on_fallback grep -q "looks like a COLLAPSE (parts gone since $prev: app/wiki__2" "$LOG"
+    on_fallback test -f "$CHROOT/backup/.pinned/$prev"
+    # keep only the newest night (and the pinned one)
+    on_fallback /bin/bash -c "printf 'keep_days=0\nkeep_weeks=0\nkeep_months=0\n' > $DATA/fallback_seal.conf"
     send
     seal
     [ "$(nights | wc -l)" -eq 2 ]
+    nights | grep -qx "$prev"
     # every object a kept night uses is there, and nothing else
     local used have
     used=$(on_fallback /bin/bash -c "for m in $CHROOT/backup/nights/*/manifest.json; do $BIN/fallback manifest read \$m; done" |
         awk '$1 == "object" { print $2 }' | sort -u)
+    have=$(on_fallback ls "$CHROOT/backup/objects" | grep -v '\.b2$' | sort)
+    [ "$used" = "$have" ]
+    # unpinned, the night goes, and the objects only it used
+    on_fallback "$BIN/fallback_seal" --unpin "$prev"
+    seal
+    [ "$(nights | wc -l)" -eq 1 ]
+    used=$(on_fallback /bin/bash -c "$BIN/fallback manifest read $CHROOT/backup/latest/manifest.json" | awk '$1 == "object" { print $2 }' | sort -u)
     have=$(on_fallback ls "$CHROOT/backup/objects" | grep -v '\.b2$' | sort)
     [ "$used" = "$have" ]
     # the system archive of the first night is still used, so still kept
@@ -293,7 +307,7 @@ run_killed() {
     local prev
     prev=$(confirmed_night)
     on_fallback /bin/bash -c "echo '{}' > $CHROOT/incoming/29991231T000000Z.manifest.json && chown fallback $CHROOT/incoming/*"
-    run seal --keep 1
+    run seal
     [ "$status" -ne 0 ]
     [ "$(confirmed_night)" = "$prev" ]
     [ "$(nights)" = "$prev" ]
