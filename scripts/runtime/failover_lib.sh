@@ -226,6 +226,19 @@ fo_ynh() {
     return "$rc"
 }
 
+# fo_ynh_do ARGS...: yunohost ARGS, its output into the log; fo_ynh_err
+# holds its error text (last line on stderr) when it fails.
+fo_ynh_do() {
+    local errf rc
+    errf=$(mktemp) || return 1
+    yunohost "$@" >> "$FB_LOG" 2> "$errf" < /dev/null
+    rc=$?
+    sed 's/^/    yunohost: /' "$errf" >> "$FB_LOG" 2>/dev/null
+    fo_ynh_err=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
+    rm -f -- "$errf"
+    return "$rc"
+}
+
 # fo_archive_exists NAME: NAME is in `yunohost backup list`.
 fo_archive_exists() {
     local json

@@ -72,6 +72,18 @@ fb_lock() {
     flock -n "$FB_LOCK_FD"
 }
 
+# fb_lock_busy NAME: another process holds the lock NAME (this one does
+# not take it).
+fb_lock_busy() {
+    local file=$FB_LOCK_DIR/fallback_$1.lock fd rc
+    [ -e "$file" ] || return 1
+    exec {fd}>>"$file" || return 1
+    flock -n "$fd"
+    rc=$?
+    exec {fd}>&-
+    [ "$rc" -ne 0 ]
+}
+
 # fb_conf_get FILE KEY: the value of the last "KEY=" line (spaces around the
 # value trimmed); empty when absent.
 fb_conf_get() {

@@ -348,6 +348,23 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [ "$status" -eq 0 ]
 }
 
+@test "the nightly job, while update_from_fallback holds the locks, says so" {
+    local pid
+    pid=$(on_main /bin/bash -c 'setsid flock /run/lock/fallback_failover.lock \
+        flock /run/lock/fallback_send_backup.lock sleep 60 > /dev/null 2>&1 < /dev/null & echo $!')
+    sleep 1
+    run on_main "$BIN/send_backup"
+    on_main kill -- "-$pid"
+    [ "$status" -eq 1 ]
+    on_main tail -n 3 /var/log/fallback/fallback.log | grep -q "update_from_fallback is running: no night is sent meanwhile"
+    run on_main "$BIN/send_backup" --config
+    [ "$status" -eq 2 ]
+    [[ $output == "send_backup: --config needs a FILE" ]]
+    run on_main "$BIN/update_from_fallback" --config
+    [ "$status" -eq 2 ]
+    [[ $output == "update_from_fallback: --config needs a FILE" ]]
+}
+
 @test "cycle 2: while the fallback is deployed, update on the main is refused and changes nothing" {
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
     run deploy <<< $'\n'"$PW"
