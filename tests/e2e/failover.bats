@@ -344,6 +344,14 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     run on_main "$BIN/update_from_fallback" <<< $'\n'
     [ "$status" -eq 0 ]
     [[ $output == *"nothing to do"*"standby"* ]]
+    # killed after telling the fallback, before recording it: the fallback
+    # ended the cycle meanwhile; run again, the update records it
+    on_main sed -i 's/^state=done$/state=updating/; $a step=notify' "$DATA/update_state/state"
+    run on_main "$BIN/update_from_fallback" <<< $'\n'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"fallback server has ended the cycle"* ]]
+    on_main grep -qx state=done "$DATA/update_state/state"
     run on_main "$BIN/send_backup"
     [ "$status" -eq 0 ]
 }
@@ -395,6 +403,16 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [ "$status" -ne 0 ]
     [[ $output == *"download of ${f##*/} failed"* ]]
     sysstate main | diff "$state/main.cycle2" -
+}
+
+@test "cycle 2: answering no to everything asks for a confirmation; no (the default) changes nothing" {
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\nn\nn\nn\n\n'
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"Nothing is chosen"*"Are you sure? (y/N)"* ]]
+    [[ $output == *"nothing chosen, nothing changed"* ]]
+    sysstate main | diff "$state/main.cycle2" -
+    refute on_fallback /bin/bash -c "ls $CHROOT/incoming | grep -q '^update_done-'"
 }
 
 @test "cycle 2: a failed app restore names its safety copy; the rerun restores only it and keeps the safety copies" {
