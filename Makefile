@@ -32,7 +32,7 @@ DEB_TEST  := openssh-server openssh-client bats shellcheck python3 python3-yaml 
 DEB_BENCH := time
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-trixie check-scripts bench demo install clean shellcheck
+.PHONY: all deps check check-unit check-trixie check-scripts bench demo sweep install clean shellcheck
 all: $(BUILD)/fallback
 
 $(BUILD)/fallback: $(OBJS)
@@ -80,6 +80,13 @@ shellcheck:
 
 bench: $(BUILD)/fallback
 	BUILD=$(BUILD) bench/run
+
+# the long kill -9 sweep of the failover commands (root, Debian 12, about an
+# hour): every logged step of each command; figures in $(BUILD)/sweep-report.txt
+sweep: $(BUILD)/fallback
+	tests/world/world-gc
+	SWEEP=full SWEEP_REPORT=$(CURDIR)/$(BUILD)/sweep-report.txt BUILD=$(BUILD) \
+		FALLBACK_BIN=$(CURDIR)/$(BUILD)/fallback bats tests/e2e/killsweep.bats
 
 demo:
 	@$(MAKE) --no-print-directory deps

@@ -44,17 +44,19 @@ set_string(char **field, const char *value, gboolean may_be_empty, const char **
     return TRUE;
 }
 
-/* A path: relative values are taken from the directory of config.conf. */
+/*
+ * A path: absolute only. The shell commands use the value as written, so
+ * a relative one would name another file for them than for the helper.
+ */
 static gboolean
 set_path(char **field, const char *value, const char *dir, const char **why)
 {
-    if (!set_string(field, value, FALSE, why))
+    (void)dir;
+    if (*value != '\0' && !g_path_is_absolute(value)) {
+        *why = "must be an absolute path (starting with /)";
         return FALSE;
-    if (!g_path_is_absolute(value)) {
-        g_free(*field);
-        *field = g_build_filename(dir, value, NULL);
     }
-    return TRUE;
+    return set_string(field, value, FALSE, why);
 }
 
 static gboolean
@@ -175,9 +177,15 @@ set_key(struct fb_config *cfg, const char *value, const char *dir, const char **
     return set_path(&cfg->ssh_key, value, dir, why);
 }
 
+/* Empty means none: allowed when encrypt=0 (check_required decides). */
 static gboolean
 set_pass_file(struct fb_config *cfg, const char *value, const char *dir, const char **why)
 {
+    if (*value == '\0') {
+        g_free(cfg->pass_file);
+        cfg->pass_file = g_strdup("");
+        return TRUE;
+    }
     return set_path(&cfg->pass_file, value, dir, why);
 }
 
@@ -334,6 +342,13 @@ check_required(struct fb_config *cfg, const char *path, const char *dir, GError 
     if (missing != NULL) {
         g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: missing key %s", path, missing);
         return FALSE;
+    }
+    if (cfg->pass_file != NULL && cfg->pass_file[0] == '\0') {
+        if (cfg->encrypt) {
+            g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: pass_file is empty (required when encrypt=1)", path);
+            return FALSE;
+        }
+        g_clear_pointer(&cfg->pass_file, g_free);
     }
     if (cfg->ssh_user == NULL)
         cfg->ssh_user = g_strdup(DEFAULT_SSH_USER);

@@ -8,6 +8,8 @@
 # the fallback's record of a deployment (root only; status/deployed is what
 # the main server sees)
 FB_STATE_DIR=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
+FB_UPDATE_STATE_DIR=${FB_UPDATE_STATE_DIR:-$FB_DATA_DIR/update_state}
+FB_BACKUP_ROOT=${FB_BACKUP_ROOT:-/home/yunohost.backup}
 FO_SAFETY=backup_before_deploy_fallback
 fo_auto=0
 fo_start=$SECONDS
@@ -126,6 +128,47 @@ fo_yes() {
     done
 }
 
+# fo_confirm PROMPT: the admin's answer, NO by default.
+fo_confirm() {
+    local ans
+    while :; do
+        printf '%s ' "$1" >&2
+        fo_read ans || return 1
+        case $ans in
+            y|Y|yes|Yes|YES) return 0 ;;
+            ''|n|N|no|No|NO) return 1 ;;
+            *) echo "Please answer y or n." >&2 ;;
+        esac
+    done
+}
+
+# fo_app_list_mark_of FILE ID: the mark ([.], [] or [-]) of ID in the
+# app_list FILE; nothing when ID has no line there.
+fo_app_list_mark_of() {
+    [ -f "$1" ] || return 0
+    awk -v id="$2" '
+        { line = $0; sub(/[[:space:]]+$/, "", line) }
+        match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/) && substr(line, RLENGTH + 1) == id {
+            m = substr(line, 1, index(line, "]")) }
+        END { if (m != "") print m }' "$1"
+}
+
+# fo_app_list_mark FILE ID MARK: ID's line of the app_list FILE becomes
+# "MARK: ID" (added when missing); written aside, renamed, mode kept.
+fo_app_list_mark() {
+    local file=$1 tmp
+    [ -f "$file" ] || return 0
+    tmp=$(mktemp "$file.XXXXXX") || return 1
+    awk -v id="$2" -v mark="$3" '
+        { line = $0; sub(/[[:space:]]+$/, "", line) }
+        match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/) && substr(line, RLENGTH + 1) == id {
+            if (!done) print mark ": " id; done = 1; next }
+        { print }
+        END { if (!done) print mark ": " id }' "$file" > "$tmp" &&
+        chmod --reference="$file" "$tmp" && chown --reference="$file" "$tmp" &&
+        sync -- "$tmp" && mv -f -- "$tmp" "$file" || { rm -f -- "$tmp"; return 1; }
+}
+
 # fo_decrypt SECRET_MODE IN OUT: decrypt with the password held in
 # $fo_password (piped, never in argv) or with the file $fo_pass_file.
 # Returns the helper's status (4 wrong password, 6 damaged).
@@ -165,14 +208,32 @@ fo_key_file() {
 }
 
 # fo_ynh OUT ARGS...: yunohost ARGS with JSON output into OUT, its messages
-# into the log. Returns yunohost's status; fo_ynh_err holds its last line.
+# into the log. Not --quiet: that would silence the error YunoHost gives
+# (its log lines come first on stdout, the JSON is the last line).
+# Returns yunohost's status; fo_ynh_err holds its error (last stderr line).
 fo_ynh() {
-    local out=$1 rc errf
+    local out=$1 rc errf outf
     shift
-    errf=$(mktemp) || return 1
-    yunohost "$@" --output-as json --quiet > "$out" 2> "$errf"
+    errf=$(mktemp) && outf=$(mktemp) || return 1
+    yunohost "$@" --output-as json > "$outf" 2> "$errf" < /dev/null
     rc=$?
+    sed '$d' "$outf" | sed 's/^/    yunohost: /' >> "$FB_LOG" 2>/dev/null
+    tail -n 1 "$outf" | grep '^[[:space:]]*{' > "$out"
     [ -s "$errf" ] && sed 's/^/    yunohost: /' "$errf" >> "$FB_LOG" 2>/dev/null
+    fo_ynh_err=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
+    [ "$rc" -eq 0 ] || [ -n "$fo_ynh_err" ] || fo_ynh_err=$(grep -v '^[[:space:]]*$' "$outf" | grep -v '^[[:space:]]*{' | tail -n 1)
+    rm -f -- "$errf" "$outf"
+    return "$rc"
+}
+
+# fo_ynh_do ARGS...: yunohost ARGS, its output into the log; fo_ynh_err
+# holds its error text (last line on stderr) when it fails.
+fo_ynh_do() {
+    local errf rc
+    errf=$(mktemp) || return 1
+    yunohost "$@" >> "$FB_LOG" 2> "$errf" < /dev/null
+    rc=$?
+    sed 's/^/    yunohost: /' "$errf" >> "$FB_LOG" 2>/dev/null
     fo_ynh_err=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
     rm -f -- "$errf"
     return "$rc"
@@ -269,16 +330,98 @@ fo_status_write() {
         mv -f -- "$dir/.deployed.tmp" "$dir/deployed"
 }
 
-# fo_state_get KEY / fo_state_set KEY VALUE: the deployment record.
-fo_state_get() {
-    [ -f "$FB_STATE_DIR/state" ] || return 0
-    fb_conf_get "$FB_STATE_DIR/state" "$1"
+# ---------------------------------------------------------------------
+# The cycle's record: where the failover cycle stands and which step comes
+# next, so that a command killed at any point, run again, resumes or
+# finishes the job. One root-only folder per server: FB_STATE_DIR on the
+# fallback (deploy_fallback, close_fallback), FB_UPDATE_STATE_DIR on the
+# main (update_from_fallback); FO_REC_DIR is the one the command uses.
+# Every write is a temporary file, fsync'ed, renamed over the old one.
+#
+#   state   standby (no record), deploying, deployed, closing, closed
+#           (fallback); updating, done (main)
+#   step    the next step of the state (each command names its own)
+FO_REC_DIR=$FB_STATE_DIR
+FO_REC_KEYS=" state step night deployed_at ip_main_server closeid closed_at choice_system choice_apps local_apps safety_done restored failed done_at "
+
+# fo_put FILE: stdin into FILE, atomically and durably (root-only).
+fo_put() {
+    local f=$1 tmp
+    tmp=$(dirname -- "$f")/.$(basename -- "$f").tmp
+    (umask 077 && cat > "$tmp") && sync -- "$tmp" && mv -f -- "$tmp" "$f" && sync -- "$(dirname -- "$f")"
 }
+
+# fo_state_get KEY: a value of the record (empty when absent).
+fo_state_get() {
+    [[ $FO_REC_KEYS == *" $1 "* ]] || return 1
+    [ -f "$FO_REC_DIR/state" ] || return 0
+    fb_conf_get "$FO_REC_DIR/state" "$1"
+}
+
+# fo_state_set KEY VALUE [KEY VALUE...]: change these keys in one write.
+# Known keys only, each value on one line.
 fo_state_set() {
-    mkdir -p "$FB_STATE_DIR" && chmod 0700 "$FB_STATE_DIR" || return 1
-    touch "$FB_STATE_DIR/state"
-    { grep -v "^$1=" "$FB_STATE_DIR/state"; printf '%s=%s\n' "$1" "$2"; } > "$FB_STATE_DIR/.state.tmp" &&
-        mv -f -- "$FB_STATE_DIR/.state.tmp" "$FB_STATE_DIR/state"
+    local -a keep=() add=()
+    local k v line
+    while [ $# -ge 2 ]; do
+        k=$1 v=$2
+        shift 2
+        [[ $FO_REC_KEYS == *" $k "* ]] || { fb_error "state record: unknown key '$k'"; return 1; }
+        [[ $v != *[$'\n\r']* ]] || { fb_error "state record: the value of $k is not one line"; return 1; }
+        add+=("$k=$v")
+    done
+    mkdir -p "$FO_REC_DIR" && chmod 0700 "$FO_REC_DIR" || return 1
+    if [ -f "$FO_REC_DIR/state" ]; then
+        while IFS= read -r line; do
+            k=${line%%=*}
+            [[ $FO_REC_KEYS == *" $k "* ]] || continue
+            [[ " ${add[*]%%=*} " == *" $k "* ]] || keep+=("$line")
+        done < "$FO_REC_DIR/state"
+    fi
+    printf '%s\n' "${keep[@]}" "${add[@]}" | grep -v '^$' | fo_put "$FO_REC_DIR/state"
+}
+
+# fo_state: the state, "standby" when there is no record.
+fo_state() {
+    local s
+    s=$(fo_state_get state)
+    echo "${s:-standby}"
+}
+
+# fo_in_list WORD LIST: WORD is one of the space-separated LIST.
+fo_in_list() { [[ " $2 " == *" $1 "* ]]; }
+
+# fo_list_add KEY WORD: add WORD to the space-separated list KEY.
+fo_list_add() {
+    local cur
+    cur=$(fo_state_get "$1")
+    fo_in_list "$2" "$cur" && return 0
+    fo_state_set "$1" "${cur:+$cur }$2"
+}
+
+# fo_list_del KEY WORD
+fo_list_del() {
+    local cur w out=
+    cur=$(fo_state_get "$1")
+    for w in $cur; do [ "$w" = "$2" ] || out="${out:+$out }$w"; done
+    fo_state_set "$1" "$out"
+}
+
+# fo_sweep_temps [DIR...]: temporary folders (decrypted archives, derived
+# keys) and archive links a killed run left behind, removed before anything
+# else. Every failover command holds the same lock: none is in use.
+fo_sweep_temps() {
+    local d
+    for d in "$FB_BACKUP_ROOT" "$@"; do
+        [ -n "$d" ] && [ -d "$d" ] || continue
+        while IFS= read -r -d '' t; do
+            rm -rf -- "$t" && fb_log "removed $t, left by an interrupted run"
+        done < <(find "$d" -mindepth 1 -maxdepth 1 -type d \( -name '.deploy_fallback.*' -o -name '.close_fallback.*' -o -name '.update_from_fallback.*' \) -print0)
+    done
+    [ -d "$FB_YNH_ARCHIVES" ] || return 0
+    while IFS= read -r -d '' t; do
+        rm -f -- "$t"
+    done < <(find "$FB_YNH_ARCHIVES" -mindepth 1 -maxdepth 1 \( -name 'fallback_deploy-*' -o -name 'fallback_update-*' -o -name 'fallback_close-*' \) -print0)
 }
 
 # fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv.

@@ -75,6 +75,18 @@ fb_lock() {
     flock -n "$FB_LOCK_FD"
 }
 
+# fb_lock_busy NAME: another process holds the lock NAME (this one does
+# not take it).
+fb_lock_busy() {
+    local file=$FB_LOCK_DIR/fallback_$1.lock fd rc
+    [ -e "$file" ] || return 1
+    exec {fd}>>"$file" || return 1
+    flock -n "$fd"
+    rc=$?
+    exec {fd}>&-
+    [ "$rc" -ne 0 ]
+}
+
 # fb_conf_get FILE KEY: the value of the last "KEY=" line (spaces around the
 # value trimmed); empty when absent.
 fb_conf_get() {
@@ -171,8 +183,10 @@ fb_exit_reason() {
 
 # fb_cycle_finish: update_from_fallback pushes incoming/update_done-<ID>
 # once the main server has taken back what close_fallback set aside as ID.
-# When this server is closed with that very ID, status/deployed goes and
-# the main's nightly job resumes; any other marker is only removed.
+# When this server is closed with that very ID, updated_backup/,
+# status/deployed and the deployment record go (nothing a later cycle could
+# take for its own) and the main's nightly job resumes; any other marker is
+# only removed.
 fb_cycle_finish() {
     local f id state=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
     for f in "$FB_CHROOT/incoming"/update_done-*; do
@@ -181,7 +195,7 @@ fb_cycle_finish() {
         if [[ $id =~ ^$FB_NIGHT_RE$ ]] && [ -f "$state/state" ] &&
            [ "$(fb_conf_get "$state/state" state)" = closed ] &&
            [ "$(fb_conf_get "$state/state" closeid)" = "$id" ]; then
-            rm -f -- "$FB_CHROOT/status/deployed" && rm -rf -- "$state" &&
+            rm -rf -- "$FB_CHROOT/updated_backup" && rm -f -- "$FB_CHROOT/status/deployed" && rm -rf -- "$state" &&
                 fb_log "the main server took back the work set aside at $id: the failover cycle is over, its nightly job resumes"
         else
             fb_log "ignored ${f##*/}: no closed deployment with that id here"

@@ -60,7 +60,11 @@ bad_conf() {
         "4: overwrite_ip must be empty or an IPv4 or IPv6 address"
     bad_conf "$(printf '# c\nssh_host=not a host')" "2: ssh_host is neither a host name nor an IP address"
     bad_conf "$(printf 'ssh_host=h\nssh_key=')" "2: ssh_key must not be empty"
-    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npass_file=')" "3: pass_file must not be empty"
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npass_file=')" " pass_file is empty (required when encrypt=1)"
+    # relative paths: the shell commands would read them from another folder
+    bad_conf "$(printf 'ssh_host=h\nssh_key=id_key')" "2: ssh_key must be an absolute path (starting with /)"
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npass_file=./pass')" "3: pass_file must be an absolute path (starting with /)"
+    bad_conf "$(printf 'ssh_host=h\nmain_storage_dir=store')" "2: main_storage_dir must be an absolute path (starting with /)"
     bad_conf "$(printf 'ssh_user=\nssh_host=h')" "1: ssh_user must not be empty"
     bad_conf "$(printf 'ssh_host=h\nmain_storage_dir=')" "2: main_storage_dir must not be empty"
     bad_conf "$(printf 'ssh_host=h\nknown_hosts=')" "2: known_hosts must not be empty"
@@ -83,6 +87,10 @@ bad_conf() {
     [ "$status" -eq 12 ]
     [ "$stderr" = "fallback: config-check: $T/c.conf: missing key pass_file (required when encrypt=1)" ]
     printf 'ssh_host=h\nssh_key=/k\nencrypt=0\n' > "$T/c.conf"
+    run "$FB" config-check --config "$T/c.conf"
+    [ "$status" -eq 0 ]
+    # encryption off, as the install writes it: pass_file empty
+    printf 'ssh_host=h\nssh_key=/k\nencrypt=0\npass_file=\n' > "$T/c.conf"
     run "$FB" config-check --config "$T/c.conf"
     [ "$status" -eq 0 ]
 }

@@ -51,14 +51,16 @@ refute() {
 }
 
 # sysstate HOST: every file (content, mode, owner) the system backup covers
-# and the installed apps: what must come back byte for byte.
+# and the installed apps: what must come back byte for byte. /var/mail/mail
+# is left out: the machine running the tests may deliver its own root mail
+# there, at any time.
 sysstate() {
     on_host "$1" /bin/bash -c 'cd / && {
         find etc/yunohost etc/ldap etc/dkim home var/mail \
-            \( -path home/yunohost.app -o -path home/yunohost.backup -o -path etc/yunohost/apps \) -prune \
+            \( -path home/yunohost.app -o -path home/yunohost.backup -o -path etc/yunohost/apps -o -path var/mail/mail \) -prune \
             -o -printf "%p %y %m %u %g\n" | sort
         find etc/yunohost etc/ldap etc/dkim home var/mail \
-            \( -path home/yunohost.app -o -path home/yunohost.backup -o -path etc/yunohost/apps \) -prune \
+            \( -path home/yunohost.app -o -path home/yunohost.backup -o -path etc/yunohost/apps -o -path var/mail/mail \) -prune \
             -o -type f -print0 | sort -z | xargs -0 sha256sum
         ls /etc/yunohost/apps
         find home/yunohost.app -path home/yunohost.app/fallback -prune -o -type f -print0 | sort -z | xargs -0 sha256sum
@@ -69,18 +71,24 @@ appdata() { on_host "$1" /bin/bash -c "cd /home/yunohost.app/$2 && find . -type 
 installed() { on_host "$1" yunohost app list --output-as json --quiet | jq -r '.apps[].id' | sort | tr '\n' ' '; }
 night() { on_fallback ls "$CHROOT/backup/nights" | tail -n1; }
 deploy() { on_fallback "$BIN/deploy_fallback" "$@"; }
-# a yunohost that fails `backup create` of the backups named like $2
-break_backup() { # HOST NAME_GLOB
+# break_ynH HOST "backup create|backup restore" NAME_GLOB: a yunohost that
+# fails that command for the archives named like NAME_GLOB, its error text
+# on stderr unless --quiet (the real core's console handler is gone then)
+break_ynh() {
     on_host "$1" /bin/bash -c "mv /usr/local/sbin/yunohost /usr/local/sbin/yunohost.real
         cat > /usr/local/sbin/yunohost <<'EOF'
 #!/bin/bash
-if [ \"\$1 \$2\" = 'backup create' ]; then
-    for a in \"\$@\"; do case \$a in $2) echo 'Not enough free space on /home/yunohost.backup/archives' >&2; exit 1 ;; esac; done
+if [ \"\$1 \$2\" = '$2' ]; then
+    for a in \"\$@\"; do case \$a in $3)
+        case \" \$* \" in *' --quiet '*) ;; *) echo 'Not enough free space on /home/yunohost.backup/archives' >&2 ;; esac
+        exit 1 ;; esac; done
 fi
 exec /usr/local/sbin/yunohost.real \"\$@\"
 EOF
         chmod 755 /usr/local/sbin/yunohost"
 }
+# a yunohost that fails `backup create` of the backups named like $2
+break_backup() { break_ynh "$1" 'backup create' "$2"; }
 mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yunohost; }
 
 @test "the night to deploy is there; --list and --help" {
@@ -150,6 +158,8 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"NOTHING was restored"* ]]
+    # YunoHost's own reason reaches the message
+    [[ $output == *"safety backup backup_before_deploy_fallback failed: Not enough free space"* ]]
     sysstate fallback | diff "$state/fallback.before" -
     refute on_fallback test -e "$CHROOT/status/deployed"
     [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*' -o -name '.deploy_fallback.*')" ]
@@ -178,10 +188,11 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     # no decrypted file left behind, no secret in the log
     [ -z "$(on_fallback find /home/yunohost.backup -name '*fallback_deploy*' -o -name '.deploy_fallback.*' -o -name '*.tar' ! -name 'backup_before_deploy_fallback.tar')" ]
     refute on_fallback grep -rqs -e "$PW" -e wrong-password /var/log/fallback
-    # a second deploy is refused
+    # a second deploy has nothing to do and says what comes next
+    on_fallback grep -qx state=deployed "$DATA/deploy_state/state"
     run deploy auto
-    [ "$status" -eq 1 ]
-    [[ $output == *"already deployed"* ]]
+    [ "$status" -eq 0 ]
+    [[ $output == *"nothing to do"*"already deployed"*"not restored: flaky"*"close_fallback"* ]]
 }
 
 @test "the main comes back while the fallback is deployed: its nightly job sends nothing and says why" {
@@ -192,6 +203,26 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [ "$status" -ne 0 ]
     on_main tail -n 20 /var/log/fallback/fallback.log | grep -q "DEPLOYED.*update_from_fallback"
     [ "$(on_fallback ls -A "$CHROOT/incoming")" = "$before" ]
+}
+
+@test "fallback_status names the cycle's state on both servers; an unreachable fallback is not 'no verified night'" {
+    run on_fallback "$BIN/fallback_status"
+    echo "$output"
+    [[ $output == *"failover cycle: deployed (when the main server is back: close_fallback)"* ]]
+    run on_main "$BIN/fallback_status"
+    echo "$output"
+    [[ $output == *"DEPLOYED (when this server is back in service: close_fallback there, then update_from_fallback here)"* ]]
+    [[ $output == *"failover cycle here: standby"* ]]
+    on_main /bin/bash -c "sed 's/^ssh_port=.*/ssh_port=9/' $DATA/config.conf > /root/unreachable.conf"
+    run on_main env FB_CONFIG=/root/unreachable.conf "$BIN/fallback_status"
+    echo "$output"
+    [ "$status" -eq 3 ]
+    [[ $output == *"fallback server: UNREACHABLE"* ]]
+    [[ $output == *"RPO ALARM: the fallback server cannot be reached"* ]]
+    [[ $output != *"no verified night"* ]]
+    on_main "$BIN/fallback_status" --json > "$state/main.json" || true
+    "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" "$state/main.json"
+    [ "$(jq -r '.cycle, .fallback_server.cycle' "$state/main.json" | tr '\n' ' ')" = "standby deployed " ]
 }
 
 @test "close: a failed backup of the deployed work leaves the deployed server untouched" {
@@ -211,6 +242,10 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     on_fallback /bin/bash -c 'echo "page edited on the fallback" > /home/yunohost.app/wiki/pages/Home.md
         echo "alice on fallback" > /home/alice/Documents/notes.txt'
     appdata fallback wiki > "$state/wiki.fallback"
+    # what a killed run leaves (a derived key in its temporary folder) goes
+    # at the next start
+    on_fallback /bin/bash -c 'mkdir -m 0700 /home/yunohost.backup/.close_fallback.Killed1 &&
+        echo key > /home/yunohost.backup/.close_fallback.Killed1/key'
     # passwords that differ are asked again
     run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\nnope\n'"$NEWPW"$'\n'"$NEWPW"
     echo "$output"
@@ -229,6 +264,17 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     on_fallback grep -q "^closed" "$CHROOT/status/deployed"
     refute on_fallback grep -rqs "$NEWPW" /var/log/fallback
     [ -z "$(on_fallback find /home/yunohost.backup -name '.close_fallback.*' -o -name 'fallback_close-*')" ]
+    on_fallback grep -qx state=closed "$DATA/deploy_state/state"
+    # a second close has nothing to do, changes nothing, names the next step
+    sysstate fallback > "$state/closed.state"
+    run on_fallback "$BIN/close_fallback" auto
+    [ "$status" -eq 0 ]
+    [[ $output == *"nothing to do"*"update_from_fallback"* ]]
+    sysstate fallback | diff "$state/closed.state" -
+    # and a deploy is refused with the next step
+    run deploy auto
+    [ "$status" -eq 1 ]
+    [[ $output == *"Next step: run update_from_fallback on the main server"* ]]
 }
 
 @test "update: a failed safety backup stops before any restore" {
@@ -239,10 +285,24 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     echo "$output"
     [ "$status" -eq 1 ]
     [[ $output == *"NOTHING was restored"* ]]
+    [[ $output == *"system_pre_flbck_restore failed: Not enough free space"* ]]
+    sysstate main | diff "$state/main.before" -
+}
+
+@test "update auto: the main's key is not the password close_fallback asked: nothing changed" {
+    run on_main "$BIN/fallback_status"
+    [[ $output == *"CLOSED: its work set aside at "*" waits (run update_from_fallback here)"* ]]
+    [[ $output == *"failover cycle here: updating (an update was interrupted: run update_from_fallback again)"* ]]
+    run on_fallback "$BIN/fallback_status"
+    [[ $output == *"failover cycle: closed (work set aside at "*"update_from_fallback on the main server)"* ]]
+    run on_main "$BIN/update_from_fallback" auto
+    echo "$output"
+    [ "$status" -eq 4 ]
     sysstate main | diff "$state/main.before" -
 }
 
 @test "update: answering n to the system and to one app restores only the others" {
+    on_main cp "$DATA/app_list" /root/app_list.before
     run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\nn\nn\ny'
     echo "$output"
     [ "$status" -eq 0 ]
@@ -251,25 +311,26 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [[ $output =~ system\ +system\ +skipped ]]
     [[ $output =~ app\ +bigdata\ +skipped ]]
     [[ $output =~ app\ +wiki\ +restored ]]
+    [[ $output == *"wiki_pre_flbck_restore (yunohost app remove wiki; yunohost backup restore wiki_pre_flbck_restore --apps wiki)"* ]]
     diff "$state/wiki.fallback" <(appdata main wiki)
     [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
     on_main yunohost backup info wiki_pre_flbck_restore > /dev/null
     refute on_main yunohost backup info bigdata_pre_flbck_restore
     on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1
     [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1)" ]
+    # the restored app is still sent at night: its app_list line as it was
+    on_main grep -qx '\[\.\]: wiki' "$DATA/app_list"
+    on_main diff /root/app_list.before "$DATA/app_list"
+    on_main grep -qx 'state=done' "$DATA/update_state/state"
 }
 
-@test "update: yes to all brings the system back; the safety backup restores the old state" {
-    run on_main "$BIN/update_from_fallback" auto
-    echo "$output"
-    [ "$status" -eq 4 ]   # auto: the main's key is not the password close_fallback asked
+@test "update again after success: nothing to do, nothing changed" {
+    sysstate main > "$state/main.updated"
     run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny'
     echo "$output"
     [ "$status" -eq 0 ]
-    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on fallback" ]
-    diff "$state/wiki.fallback" <(appdata main wiki)
-    on_main yunohost backup restore system_pre_flbck_restore --system --force > /dev/null
-    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
+    [[ $output == *"nothing to do"* ]]
+    sysstate main | diff "$state/main.updated" -
 }
 
 @test "the cycle ends: the fallback takes note of update_done, the nightly job resumes" {
@@ -277,6 +338,111 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     on_fallback /bin/bash -c "ls $CHROOT/incoming | grep -q '^update_done-'"
     on_fallback "$BIN/fallback_seal"
     refute on_fallback test -e "$CHROOT/status/deployed"
+    # nothing a later cycle could take for its own
+    refute on_fallback test -e "$CHROOT/updated_backup"
+    refute on_fallback test -e "$DATA/deploy_state"
+    run on_main "$BIN/update_from_fallback" <<< $'\n'
+    [ "$status" -eq 0 ]
+    [[ $output == *"nothing to do"*"standby"* ]]
+    # killed after telling the fallback, before recording it: the fallback
+    # ended the cycle meanwhile; run again, the update records it
+    on_main sed -i 's/^state=done$/state=updating/; $a step=notify' "$DATA/update_state/state"
+    run on_main "$BIN/update_from_fallback" <<< $'\n'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"fallback server has ended the cycle"* ]]
+    on_main grep -qx state=done "$DATA/update_state/state"
     run on_main "$BIN/send_backup"
     [ "$status" -eq 0 ]
+}
+
+@test "the nightly job, while update_from_fallback holds the locks, says so" {
+    local pid
+    pid=$(on_main /bin/bash -c 'setsid flock /run/lock/fallback_failover.lock \
+        flock /run/lock/fallback_send_backup.lock sleep 60 > /dev/null 2>&1 < /dev/null & echo $!')
+    sleep 1
+    run on_main "$BIN/send_backup"
+    on_main kill -- "-$pid"
+    [ "$status" -eq 1 ]
+    on_main tail -n 3 /var/log/fallback/fallback.log | grep -q "update_from_fallback is running: no night is sent meanwhile"
+    run on_main "$BIN/send_backup" --config
+    [ "$status" -eq 2 ]
+    [[ $output == "send_backup: --config needs a FILE" ]]
+    run on_main "$BIN/update_from_fallback" --config
+    [ "$status" -eq 2 ]
+    [[ $output == "update_from_fallback: --config needs a FILE" ]]
+}
+
+@test "cycle 2: while the fallback is deployed, update on the main is refused and changes nothing" {
+    on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
+    run deploy <<< $'\n'"$PW"
+    echo "$output"
+    [[ $output =~ app\ +wiki\ +restored ]]
+    on_fallback grep -qx state=deployed "$DATA/deploy_state/state"
+    sysstate main > "$state/main.cycle2"
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny'
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"still deployed"*"close_fallback"* ]]
+    sysstate main | diff "$state/main.cycle2" -
+}
+
+@test "cycle 2: a failed download is noticed; nothing changed" {
+    on_fallback /bin/bash -c 'echo "page of cycle 2" > /home/yunohost.app/wiki/pages/Home.md
+        echo "alice on fallback 2" > /home/alice/Documents/notes.txt'
+    appdata fallback wiki > "$state/wiki.cycle2"
+    run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\n'"$NEWPW"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    local f
+    f=$(on_fallback /bin/bash -c "ls $CHROOT/updated_backup/*-app_wiki.tar.enc")
+    on_fallback chmod 0400 "$f"
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny'
+    on_fallback chmod 0444 "$f"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"download of ${f##*/} failed"* ]]
+    sysstate main | diff "$state/main.cycle2" -
+}
+
+@test "cycle 2: answering no to everything asks for a confirmation; no (the default) changes nothing" {
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\nn\nn\nn\n\n'
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"Nothing is chosen"*"Are you sure? (y/N)"* ]]
+    [[ $output == *"nothing chosen, nothing changed"* ]]
+    sysstate main | diff "$state/main.cycle2" -
+    refute on_fallback /bin/bash -c "ls $CHROOT/incoming | grep -q '^update_done-'"
+}
+
+@test "cycle 2: a failed app restore names its safety copy; the rerun restores only it and keeps the safety copies" {
+    local sum
+    break_ynh main 'backup restore' 'fallback_update-app-wiki'
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny'
+    mend_backup main
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output =~ app\ +wiki\ +failed ]]
+    [[ $output == *"Not enough free space"* ]]
+    [[ $output == *"yunohost backup restore wiki_pre_flbck_restore --apps wiki"* ]]
+    [[ $output == *"yunohost backup restore system_pre_flbck_restore --system --force"* ]]
+    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on fallback 2" ]
+    sum=$(on_main sha256sum /home/yunohost.backup/archives/system_pre_flbck_restore.tar \
+        /home/yunohost.backup/archives/wiki_pre_flbck_restore.tar)
+    # the advised rerun: only wiki is restored, the safety copies stay the main's own
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output =~ app\ +wiki\ +restored\ +[0-9]+s\ +$ ]] || [[ $output =~ app\ +wiki\ +restored ]]
+    [[ $output =~ system\ +system\ +restored\ +0s\ +by\ an\ earlier\ run ]]
+    diff "$state/wiki.cycle2" <(appdata main wiki)
+    [ "$(on_main sha256sum /home/yunohost.backup/archives/system_pre_flbck_restore.tar \
+        /home/yunohost.backup/archives/wiki_pre_flbck_restore.tar)" = "$sum" ]
+    on_main grep -qx '\[\.\]: wiki' "$DATA/app_list"
+    on_main grep -qx '\[\.\]: bigdata' "$DATA/app_list"
+    # by hand, the main's own system comes back from its safety copy
+    on_main yunohost backup restore system_pre_flbck_restore --system --force > /dev/null
+    [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
+    on_fallback "$BIN/fallback_seal"
+    refute on_fallback test -e "$CHROOT/status/deployed"
 }

@@ -102,14 +102,13 @@ test_values(struct fixture *f, gconstpointer data)
         "# a comment\n\n   # indented comment\r\n"
         "  ssh_user = backup-user \n"
         "ssh_host=2001:db8::1\n"
-        "ssh_key=keys/id_ed25519\n"
+        "ssh_key=/keys/id_ed25519\n"
         "ssh_port=65535\r\n"
         "ssh_options=-o \"Compression=yes\" $HOME\n"
         "encrypt=0\n"
         "overwrite_ip=192.0.2.7\n"
         "known_hosts=/var/lib/fallback/known_hosts\n";
     g_autofree char *path = write_file(f, "config.conf", text, -1);
-    g_autofree char *key = g_build_filename(f->dir, "keys/id_ed25519", NULL);
     g_autoptr(GError) error = NULL;
     struct fb_config cfg;
 
@@ -118,7 +117,7 @@ test_values(struct fixture *f, gconstpointer data)
     g_assert_no_error(error);
     g_assert_cmpstr(cfg.ssh_user, ==, "backup-user");
     g_assert_cmpstr(cfg.ssh_host, ==, "2001:db8::1");
-    g_assert_cmpstr(cfg.ssh_key, ==, key);
+    g_assert_cmpstr(cfg.ssh_key, ==, "/keys/id_ed25519");
     g_assert_cmpuint(cfg.ssh_port, ==, 65535);
     g_assert_cmpstr(cfg.ssh_options, ==, "-o \"Compression=yes\" $HOME");
     g_assert_false(cfg.encrypt);
@@ -161,6 +160,11 @@ static const struct bad_case bad_cases[] = {
     { "!ssh_host=h\npass_file=/p\n", ": missing key ssh_key" },
     { "!ssh_host=h\nssh_key=/k\nencrypt=1\n", ": missing key pass_file (required when encrypt=1)" },
     { "!ssh_host=h\nssh_key=/k\n", ": missing key pass_file" },
+    { "!ssh_host=h\nssh_key=/k\npass_file=\n", ": pass_file is empty (required when encrypt=1)" },
+    { "!ssh_host=h\nssh_key=keys/k\npass_file=/p\n", ":2: ssh_key must be an absolute path" },
+    { "!ssh_host=h\nssh_key=/k\npass_file=pass\n", ":3: pass_file must be an absolute path" },
+    { "main_storage_dir=./store\n", ":4: main_storage_dir must be an absolute path" },
+    { "known_hosts=known_hosts\n", ":4: known_hosts must be an absolute path" },
 };
 
 static void
@@ -182,6 +186,23 @@ test_bad_lines(struct fixture *f, gconstpointer data)
         g_assert_true(g_str_has_prefix(error->message, expect));
         g_assert_null(cfg.ssh_host);
     }
+}
+
+/* encrypt=0 with pass_file= (what the install writes then): no pass file */
+static void
+test_no_encryption(struct fixture *f, gconstpointer data)
+{
+    g_autofree char *path = write_file(f, "config.conf",
+                                       "ssh_host=h\nssh_key=/k\nencrypt=0\npass_file=\n", -1);
+    g_autoptr(GError) error = NULL;
+    struct fb_config cfg;
+
+    (void)data;
+    g_assert_true(fb_config_load(path, &cfg, &error));
+    g_assert_no_error(error);
+    g_assert_false(cfg.encrypt);
+    g_assert_null(cfg.pass_file);
+    fb_config_clear(&cfg);
 }
 
 static void
@@ -372,6 +393,7 @@ main(int argc, char **argv)
     ADD_F("/config/values", test_values);
     ADD_F("/config/bad-lines", test_bad_lines);
     ADD_F("/config/good-values", test_good_values);
+    ADD_F("/config/no-encryption", test_no_encryption);
     ADD_F("/config/unknown-key-warns", test_unknown_key_warns);
     ADD_F("/config/unreadable", test_unreadable);
     g_test_add_func("/app-list/id-rules", test_app_id_rules);
