@@ -211,6 +211,9 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     on_fallback /bin/bash -c 'echo "page edited on the fallback" > /home/yunohost.app/wiki/pages/Home.md
         echo "alice on fallback" > /home/alice/Documents/notes.txt'
     appdata fallback wiki > "$state/wiki.fallback"
+    # the deployed server's admin turned on compressed archives: YunoHost
+    # then writes NAME.tar.gz for every backup close_fallback makes
+    on_fallback /bin/bash -c 'echo "backup_compress_tar_archives: true" >> /etc/yunohost/settings.yml'
     # passwords that differ are asked again
     run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\nnope\n'"$NEWPW"$'\n'"$NEWPW"
     echo "$output"
