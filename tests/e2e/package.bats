@@ -233,6 +233,10 @@ EOF
 
 @test "remove leaves no user, cron entry, link or sshd change; stored backups kept until purge" {
     on_fallback cksum /etc/ssh/sshd_config > "$state/sshd.now"
+    # the record deploy_fallback keeps of a deployment in progress
+    on_fallback /bin/bash -c 'mkdir -m 0700 -p /home/yunohost.app/fallback/deploy_state &&
+        printf "state=deployed\nnight=night1\n" > /home/yunohost.app/fallback/deploy_state/state'
+    [ "$(on_fallback /opt/yunohost/fallback/bin/fallback_status --json | jq .deployed)" = true ]
     run on_fallback 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app remove fallback
     echo "$output"
     [ "$status" -eq 0 ]
@@ -250,10 +254,12 @@ EOF
     on_fallback cksum /etc/ssh/sshd_config | diff "$state/sshd.now" -
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
     refute on_main test -e /home/yunohost.app/fallback/ssh_key
+    refute on_fallback test -e /home/yunohost.app/fallback/deploy_state
     # reinstall over the kept backups, then purge
     e2e_install_main > /dev/null
     e2e_install_fallback > /dev/null
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
+    [ "$(on_fallback /opt/yunohost/fallback/bin/fallback_status --json | jq .deployed)" = false ]
     push_ok
     on_fallback yunohost app remove fallback --purge
     refute on_fallback test -e /home/yunohost.app/fallback/sftp
