@@ -62,7 +62,7 @@ refused_installs() {
     local host=$1 c
     shift
     for c in "$@"; do
-        run on_host "$host" yunohost app install /root/pkg -a "${c%|*}"
+        run world_app_install "$host" /root/pkg -a "${c%|*}"
         echo "$output"
         [ "$status" -ne 0 ]
         [[ $output == *"${c#*|}"* ]]
@@ -185,11 +185,11 @@ refused_installs() {
  "requirements": {"yunohost": ">= 11.2"}, "arguments": {"install": []}}
 EOF
         for s in install remove backup restore upgrade; do printf "#!/bin/bash\nexit 0\n" > $d/scripts/$s; chmod +x $d/scripts/$s; done'
-    on_main yunohost app install /root/demoapp
+    world_app_install main /root/demoapp
     on_main grep -qx '\[\]: demoapp' /home/yunohost.app/fallback/app_list
     # select it, add a second instance: the selection stays, order is by id
     on_main sed -i 's/^\[\]: demoapp$/[.]: demoapp/' /home/yunohost.app/fallback/app_list
-    on_main yunohost app install /root/demoapp
+    world_app_install main /root/demoapp
     run on_main cat /home/yunohost.app/fallback/app_list
     echo "$output"
     [ "${lines[0]}" = "#000# For each app you want to backup, precede by [.]" ]

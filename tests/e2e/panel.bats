@@ -242,10 +242,10 @@ no_secret() {
     local key
     key=$(on_main cat "$DATA/ssh_key.pub" | jq -sRr @uri)
     on_fallback yunohost app remove fallback > /dev/null 2>&1
-    run on_fallback yunohost app install /root/pkg --force -a "install_type=fallback server&keep_key=1&pub_key=$key"
+    run world_app_install fallback /root/pkg -a "install_type=fallback server&keep_key=1&pub_key=$key"
     [ "$status" -ne 0 ]
     [[ $output == *"keep_key needs encryption_pwd"* ]]
-    run on_fallback yunohost app install /root/pkg --force -a "install_type=fallback server&keep_key=1&encryption_pwd=$PW&auto_deploy=1&pub_key=$key"
+    run world_app_install fallback /root/pkg -a "install_type=fallback server&keep_key=1&encryption_pwd=$PW&auto_deploy=1&pub_key=$key"
     [ "$status" -eq 0 ]
     [[ $output == *"keep_key: the encryption password is kept on this server"* ]]
     [ "$(on_fallback stat -c '%a %U' "$DATA/passkey")" = "400 root" ]

@@ -365,9 +365,9 @@ teardown() {
 }
 
 @test "world_up refuses a bad version and a second world in the same shell" {
-    run world_up --version 13
+    run world_up --version 14
     [ "$status" -eq 2 ]
-    [[ "$output" == *"--version must be 11 or 12"* ]]
+    [[ "$output" == *"--version must be 11, 12 or 13"* ]]
     run world_up
     [ "$status" -ne 0 ]
     [[ "$output" == *"already up"* ]]
