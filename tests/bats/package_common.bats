@@ -209,6 +209,43 @@ b= x&y\1/z' ]
     [[ $(printf '%s\n' "$output" | grep -x 0) == 0 ]]
 }
 
+@test "password: packaging v2's lower-case copy is taken out of the environment too" {
+    run bash -c '
+        source "$1"
+        export encryption_pwd="s3cret-Pass" YNH_APP_ARG_ENCRYPTION_PWD="s3cret-Pass"
+        set -x
+        fallback_take_password
+        env | grep -c -e "^encryption_pwd=" -e "^YNH_APP_ARG_ENCRYPTION_PWD=" || true
+        bash -c "echo child=\${encryption_pwd:-none}"
+        echo "has=$fb_has_password"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *s3cret* ]]
+    [[ $output == *"child=none"* ]]
+    [[ $output == *"has=1"* ]]
+    [[ $(printf '%s\n' "$output" | grep -x 0) == 0 ]]
+    # v2 alone (no YNH_APP_ARG_ copy) still gives the password
+    run bash -c 'source "$1"; export encryption_pwd="s3cret-Pass"; fallback_take_password; echo "has=$fb_has_password"' \
+        _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$output" = "has=1" ]
+}
+
+@test "clean env: the hooks' children see only PATH, LANG and the names kept" {
+    run bash -c '
+        source "$1"
+        set -eu
+        export password="s3cret-Pass" YNH_APP_ARG_PASSWORD="s3cret-Pass" YNH_APP_INSTANCE_NAME=wiki__2
+        fallback_clean_env YNH_APP_INSTANCE_NAME
+        env
+        echo "id=$YNH_APP_INSTANCE_NAME"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *s3cret* ]]
+    [[ $output == *"YNH_APP_INSTANCE_NAME=wiki__2"* ]]
+    [[ $output == *"PATH="* ]]
+    [[ $output == *"id=wiki__2"* ]]
+}
+
 @test "key-init: the password reaches the helper on stdin only, tracing stays off" {
     printf '#!/bin/bash\necho "argv=$*" > "%s/argv"\ncat > "%s/stdin"\n' "$tmp" "$tmp" > "$tmp/fake"
     chmod +x "$tmp/fake"

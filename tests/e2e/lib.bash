@@ -38,7 +38,7 @@ e2e_up() {
 e2e_copy_package() {
     local h
     for h in "$@"; do
-        (cd "$WORLD_SRC" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc \
+        (cd "$WORLD_SRC" && git ls-files -z -- manifest.toml manifest.json LICENSE Makefile scripts conf hooks doc \
             helpers-src config_panel.toml | tar --null -T - -cf -) |
             on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg' || return 1
     done
