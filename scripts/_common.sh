@@ -204,6 +204,26 @@ fallback_clean_env() {
     done
 }
 
+# fallback_unexport_script_env: what YunoHost puts in an app script's
+# environment stays in this shell but leaves the environment of its
+# children: the app's settings (packaging v2 exports each one: app,
+# install_dir, ssh_host..., any name with a lower-case letter) and the
+# script's YNH_* variables (YNH_HELPERS_VERSION would make the system
+# backup hooks load this app's helpers). The runtime commands then run as
+# an admin runs them, and a name they assign (app=...) reaches nothing they
+# start.
+fallback_unexport_script_env() {
+    local v
+    for v in $(compgen -e); do
+        case $v in
+            *[a-z]* | YNH_APP_* | YNH_HELPERS_VERSION | YNH_STDINFO | YNH_STDRETURN | YNH_CWD | \
+                YNH_ARCH | YNH_DEBIAN_VERSION | YNH_DEFAULT_PHP_VERSION | BASH_XTRACEFD)
+                # shellcheck disable=SC2163 # the variable named by v
+                export -n "$v" ;;
+        esac
+    done
+}
+
 # fallback_forget_password: wipe the shell copy.
 fallback_forget_password() {
     fallback_quiet

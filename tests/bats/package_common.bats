@@ -246,6 +246,29 @@ b= x&y\1/z' ]
     [[ $output == *"id=wiki__2"* ]]
 }
 
+@test "unexport script env: settings and the script's YNH_* stay in the shell, leave the children's environment" {
+    run bash -c '
+        source "$1"
+        set -eu
+        export app=fallback install_dir=/opt/yunohost/fallback _permissions=x YNH_APP_ID=fallback \
+            YNH_HELPERS_VERSION=2.1 YNH_STDINFO=7 BASH_XTRACEFD=7 YNH_INTERFACE=cli MY_LOCK=1
+        fallback_unexport_script_env
+        app=wiki
+        env
+        echo "shell: $app $install_dir $YNH_HELPERS_VERSION"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *"app=wiki"* ]]
+    [[ $output != *"install_dir="* ]]
+    [[ $output != *"_permissions="* ]]
+    [[ $output != *"YNH_APP_ID="* ]]
+    [[ $output != *"YNH_HELPERS_VERSION="* ]]
+    [[ $output != *"YNH_STDINFO="* ]]
+    [[ $output == *"YNH_INTERFACE=cli"* ]]
+    [[ $output == *"MY_LOCK=1"* ]]
+    [[ $output == *"shell: wiki /opt/yunohost/fallback 2.1"* ]]
+}
+
 @test "key-init: the password reaches the helper on stdin only, tracing stays off" {
     printf '#!/bin/bash\necho "argv=$*" > "%s/argv"\ncat > "%s/stdin"\n' "$tmp" "$tmp" > "$tmp/fake"
     chmod +x "$tmp/fake"
