@@ -177,3 +177,19 @@ chmod 700 /etc/yunohost/hooks.d/restore/99-data_mail'
     m yunohost backup delete h1 > /dev/null
     m yunohost backup delete h21 > /dev/null
 }
+
+@test "backup list names an archive after the file its link resolves to" {
+    m yunohost backup create -n linked --system data_mail -o /home/out/linked > /dev/null
+    mb 'mkdir -p /home/dec && cp /home/out/linked/linked.tar /home/dec/system.tar &&
+        ln -s /home/dec/system.tar /home/yunohost.backup/archives/fallback_deploy-system.tar &&
+        ln -s /home/nowhere.tar /home/yunohost.backup/archives/dangling.tar'
+    run m yunohost backup list --output-as json
+    echo "$output"
+    echo "$output" | jq -e '.archives | (index("linked") != null) and (index("system") != null)
+        and (index("fallback_deploy-system") == null) and (index("dangling") == null)'
+    # the link's own name still works for info and restore
+    run m yunohost backup info fallback_deploy-system --output-as json
+    echo "$output" | jq -e '.path == "/home/dec/system.tar"'
+    mb 'rm -f /home/yunohost.backup/archives/fallback_deploy-system.* /home/yunohost.backup/archives/dangling.tar'
+    m yunohost backup delete linked > /dev/null
+}

@@ -157,8 +157,7 @@ def _normalize(o, value):
     if t == "password":
         if any(c in value for c in "{}"):
             raise Y.YError("Sorry, passwords can not contain the following characters: {}")
-        if len(value) < 8:
-            raise Y.YError("The password needs to be at least 8 characters long")
+        Y.assert_password_strong(value)
     return value
 
 
