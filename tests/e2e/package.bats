@@ -416,6 +416,12 @@ LEGACY
     on_fallback grep -q "^restrict $oldkey" /home/yunohost.app/fallback/sftp/.ssh/authorized_keys
     on_fallback grep -q fallback_watch /etc/cron.d/auto_deploy_fallback
     on_fallback grep -qx 'contact_mail=admin@example.org' /home/yunohost.app/fallback/auto_check.conf
-    # and the pair works without a reinstall
+    # and the pair works without a reinstall: a push, then a whole night
     push_ok
+    on_main sed -i 's/^\[\.\]: appa$/[]: appa/' /home/yunohost.app/fallback/app_list
+    run on_main /opt/yunohost/fallback/bin/send_backup
+    echo "$output"
+    [ "$status" -eq 0 ]
+    on_fallback /opt/yunohost/fallback/bin/fallback_seal
+    [ "$(on_fallback ls /home/yunohost.app/fallback/sftp/backup/nights | wc -l)" -eq 1 ]
 }

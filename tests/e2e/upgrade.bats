@@ -51,7 +51,9 @@ kept() {
         on_main /bin/bash -c "cd $DATA && stat -c '%n %a %U' config.conf app_list ssh_key ssh_key.pub known_hosts passkey &&
             sha256sum config.conf app_list ssh_key ssh_key.pub known_hosts passkey"
     else
-        on_fallback /bin/bash -c "cd $DATA && stat -c '%n %a %U' sftp sftp/.ssh/authorized_keys auto_check.conf &&
+        # the account: same uid, home, shell and groups (not made again)
+        on_fallback /bin/bash -c "getent passwd fallback && id -nG fallback &&
+            cd $DATA && stat -c '%n %a %U' sftp sftp/.ssh/authorized_keys auto_check.conf &&
             sha256sum sftp/.ssh/authorized_keys auto_check.conf /etc/cron.d/fallback_seal &&
             find sftp/backup sftp/status deploy_state -type f 2>/dev/null | sort | xargs -r sha256sum"
     fi
