@@ -217,7 +217,7 @@ fallback_unexport_script_env() {
     for v in $(compgen -e); do
         case $v in
             *[a-z]* | YNH_APP_* | YNH_HELPERS_VERSION | YNH_STDINFO | YNH_STDRETURN | YNH_CWD | \
-                YNH_ARCH | YNH_DEBIAN_VERSION | YNH_DEFAULT_PHP_VERSION | BASH_XTRACEFD)
+                YNH_ARCH | YNH_DEBIAN_VERSION | YNH_DEFAULT_* | BASH_XTRACEFD)
                 # shellcheck disable=SC2163 # the variable named by v
                 export -n "$v" ;;
         esac
