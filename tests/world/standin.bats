@@ -524,6 +524,28 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     [ "$output" = "Helpers are not available in version '3'." ]
 }
 
+@test "helpers: ynh_script_progression and ynh_secure_remove leave xtrace on; secure_remove's refusals" {
+    v1() { mb "exec 7>/dev/null; export BASH_XTRACEFD=7 YNH_STDINFO=1; app=wiki; source /usr/share/yunohost/helpers; $1"; }
+    run v1 'set +x; ynh_script_progression --message=step > /dev/null; [[ $- == *x* ]] && echo traced'
+    [ "${lines[-1]}" = traced ]
+    run v1 'set +x; ynh_secure_remove --file=/tmp/none > /dev/null; [[ $- == *x* ]] && echo traced'
+    [ "${lines[-1]}" = traced ]
+    run v1 'set +x; ynh_app_setting_get --app=wiki --key=domain; [[ $- == *x* ]] || echo quiet'
+    [ "${lines[*]}" = "main.test quiet" ]
+    local p
+    for p in / /etc /srv /var/www /home/yunohost.app /usr/share /etc/yunohost/apps /etc/cron.d; do
+        run v1 "ynh_secure_remove --file=$p 2>&1"
+        echo "$p: $output"
+        [ "$output" = "Not deleting '$p' because it is not an acceptable path to delete." ]
+    done
+    # a dangling symlink is not removed by the v1 helper (it "doesn't exist")
+    m ln -sfn /nowhere /root/dangling
+    run v1 'ynh_secure_remove --file=/root/dangling'
+    [ "$output" = "'/root/dangling' wasn't deleted because it doesn't exist." ]
+    m test -L /root/dangling
+    m rm /root/dangling
+}
+
 @test "helpers: ynh_install_app_dependencies needs the packages on the machine" {
     run mb 'app=wiki; source /usr/share/yunohost/helpers
         ynh_install_app_dependencies no-such-package-xyz'

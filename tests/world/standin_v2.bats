@@ -143,6 +143,10 @@ EOF
     [ "$output" = "This password is among the most used passwords in the world. Please choose something more unique." ]
     run world_app_install main "$APPS/v2app" -a "secret=yunohost"
     [[ "$output" == "This password is among the most used"* ]]
+    # an app may not take the name of a YunoHost user
+    mkpkg /root/alice alice 2
+    run world_app_install main /root/alice
+    [ "$output" = "There is already a YunoHost user called alice ..." ]
     run world_app_install main "$APPS/v2app" -a "secret=Str0ng{Pass}word"
     [ "$output" = "Sorry, passwords can not contain the following characters: {}" ]
     # a stricter user_strength setting raises the bar
@@ -230,6 +234,7 @@ h21() {
     local p
     for p in / /etc /var/www /home/yunohost.app /usr/share /etc/yunohost/apps /opt/yunohost /etc/cron.d; do
         run h21 "ynh_safe_rm $p 2>&1"
+        echo "$p: $output"
         [ "$output" = "Not deleting '$p' because it is not an acceptable path to delete." ]
         m test -e "$p"
     done

@@ -5,11 +5,12 @@
 #
 # One world = one network namespace (fbworld-<id>, its own loopback) and, per
 # host, one mount + UTS namespace held open by an anchor process. Each host
-# has private /etc, /home, /root, /tmp, /run, /var (with an empty /var/log),
-# /usr (with an empty /usr/local/sbin) and /opt, all backed by a tmpfs that
-# exists only inside the host's mount namespace: when the host's last process
-# dies, its files are gone. The real machine keeps only the state directory
-# $WORLD_ROOT/<id> (pids, names) and the named netns until world_down.
+# has private /etc, /home, /root, /tmp, /run, /var (with an empty /var/log
+# and /var/mail), /usr (with an empty /usr/local/sbin) and /opt, all backed
+# by a tmpfs that exists only inside the host's mount namespace: when the
+# host's last process dies, its files are gone. The real machine keeps only
+# the state directory $WORLD_ROOT/<id> (pids, names) and the named netns
+# until world_down.
 
 WORLD_ROOT=${WORLD_ROOT:-/run/fallback-world}
 WORLD_SRC=${WORLD_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -147,7 +148,7 @@ _world_host_mounts() { # NAME DISK SRC IP_MAIN IP_FALLBACK
         while read -r mnt; do umount -l "$mnt"; done
     mount -t tmpfs -o mode=0755 "fbworld-$name" "$disk"
     cd "$disk"
-    mkdir -p etc home root tmp run log usrlocalsbin src \
+    mkdir -p etc home root tmp run log mail usrlocalsbin src \
         var.up var.work usr.up usr.work opt.up opt.work
     chmod 0700 root
     chmod 1777 tmp
@@ -170,6 +171,9 @@ _world_host_mounts() { # NAME DISK SRC IP_MAIN IP_FALLBACK
             -o "lowerdir=/$d,upperdir=$d.up,workdir=$d.work" "/$d"
     done
     mount --bind log /var/log
+    # an empty /var/mail too: the machine's own mailboxes are not the host's
+    chown root:mail mail && chmod 2775 mail
+    mount --bind mail /var/mail
     mount --bind usrlocalsbin /usr/local/sbin
     mount -t tmpfs -o mode=0755 "fbworld-$name-run" /run
     mkdir -p /run/sshd /run/lock

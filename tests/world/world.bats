@@ -132,6 +132,12 @@ teardown() {
     [ "$(on_fallback cat /etc/cron.d/fbworld-test)" = fallback ]
 }
 
+@test "a host's /var/mail holds its own mailboxes, none of the machine's" {
+    run on_fallback ls -A /var/mail
+    [ "${lines[*]}" = "alice bob" ]
+    [ "$(on_fallback stat -c '%U:%G %a' /var/mail)" = "root:mail 2775" ]
+}
+
 @test "world_path reaches a host's files from outside, both ways" {
     echo in > "$(world_path main /root/from-outside)"
     [ "$(on_main cat /root/from-outside)" = in ]
