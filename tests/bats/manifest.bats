@@ -99,3 +99,23 @@ toml() { # toml EXPR: a Python expression on the parsed manifest.toml, as JSON
         [ "$(toml "\"$p\" in m[\"resources\"][\"apt\"][\"packages\"]")" = true ]
     done
 }
+
+@test "tests.toml: one package_check suite per role, with answers the install accepts" {
+    local q='import json, sys, tomllib; t = tomllib.load(open(sys.argv[1], "rb")); print(json.dumps(eval(sys.argv[2])))'
+    local f=$root/tests.toml
+    [ "$(python3 -c "$q" "$f" 't["test_format"]')" = 1.0 ]
+    [ "$(python3 -c "$q" "$f" 'sorted(k for k in t if k != "test_format")')" = '["default", "fallback_server"]' ]
+    [ "$(python3 -c "$q" "$f" 't["default"]["args"]["install_type"]')" = '"main server"' ]
+    [ "$(python3 -c "$q" "$f" 't["fallback_server"]["args"]["install_type"]')" = '"fallback server"' ]
+    # every answer names a question of manifest.toml
+    python3 -c 'import sys, tomllib
+m = tomllib.load(open(sys.argv[1], "rb")); t = tomllib.load(open(sys.argv[2], "rb"))
+bad = [k for s in ("default", "fallback_server") for k in t[s]["args"] if k not in m["install"]]
+sys.exit(1 if bad else 0)' "$root/manifest.toml" "$f"
+    # the fallback suite's key is one the install takes
+    # shellcheck source=../../scripts/_common.sh
+    source "$root/scripts/_common.sh"
+    fallback_check_pub_key "$(python3 -c "$q" "$f" 't["fallback_server"]["args"]["pub_key"]' | jq -r .)"
+    # the upgrade tests start from the last packaging v1 commit
+    [ "$(python3 -c "$q" "$f" 'list(t["default"]["test_upgrade_from"])')" = '["ba92a2cd8323d1bf9ec5ae203a4030762a03613a"]' ]
+}
