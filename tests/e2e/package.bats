@@ -39,10 +39,12 @@ refute() { # refute CMD...: CMD must fail
     fi
 }
 
-# snapshot HOST: what an install may change, one line per item
+# snapshot HOST: what an install may change, one line per item (entries,
+# not the folders' own times: a refused install's user comes and goes,
+# which rewrites /etc/passwd)
 snapshot() {
     on_host "$1" /bin/bash -c '
-        ls -la /etc/cron.d /etc/logrotate.d 2>&1
+        ls -lA /etc/cron.d /etc/logrotate.d 2>&1
         # (a refused install may leave /opt/yunohost itself: YunoHost made
         # the install_dir resource, then took it back)
         find /home/yunohost.app /opt/yunohost /var/log/fallback -mindepth 1 2>/dev/null | sort
