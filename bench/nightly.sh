@@ -163,11 +163,11 @@ install_world() {
             on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
     done
     ip=$(world_host_ip fallback)
-    on_main yunohost app install /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=Corr3ct-Horse-Battery&ssh_host=$ip&ssh_port=22" > /dev/null
+    world_app_install main /root/pkg -a "install_type=main server&encrypt=1&encryption_pwd=Corr3ct-Horse-Battery&ssh_host=$ip&ssh_port=22" > /dev/null
     key=$(on_main cat "$DATA/ssh_key.pub")
-    on_fallback yunohost app install /root/pkg -a "install_type=fallback server&auto_detect_failure=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
-    on_main yunohost app install "$WORLD_SRC/tests/world/apps/bigdata" -a "size_mb=$BIG_MB&files=8" > /dev/null
-    on_main yunohost app install "$WORLD_SRC/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
+    world_app_install fallback /root/pkg -a "install_type=fallback server&auto_detect_failure=0&pub_key=$(printf '%s' "$key" | jq -sRr @uri)" > /dev/null
+    world_app_install main "$WORLD_SRC/tests/world/apps/bigdata" -a "size_mb=$BIG_MB&files=8" > /dev/null
+    world_app_install main "$WORLD_SRC/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
     on_main sed -i -e 's/^\[\]: bigdata$/[.]: bigdata/' -e 's/^\[\]: wiki$/[.]: wiki/' "$DATA/app_list"
     # a mail(1) that keeps quiet: mails are not what is measured
     on_main /bin/bash -c 'printf "#!/bin/sh\ncat > /dev/null\n" > /usr/local/bin/mail && chmod 755 /usr/local/bin/mail'

@@ -2,17 +2,16 @@
 # Shared by the lifecycle scripts (install, upgrade, backup, restore,
 # remove) and by the hooks that keep app_list in step.
 # Defining things only: sourcing this file changes nothing on the system.
+# shellcheck disable=SC2034 # the variables are used by the sourcing scripts
 
 #=================================================
 # COMMON VARIABLES
 #=================================================
 
-# Debian packages: what builds the helper, and what it and the scripts run with.
-# shellcheck disable=SC2034
-pkg_dependencies="build-essential pkg-config libssh-dev libjansson-dev libsodium-dev \
-libglib2.0-dev libzstd-dev openssh-client jq"
+# The Debian packages (build and run) are manifest.toml's [resources.apt].
 
-# Where everything lives (doc/layout.md).
+# Where everything lives (doc/layout.md). The code dir is the install_dir
+# resource (manifest.toml).
 fb_code_dir=/opt/yunohost/fallback
 fb_bin_dir=$fb_code_dir/bin
 fb_bin=$fb_bin_dir/fallback
@@ -181,15 +180,48 @@ fallback_unquiet() { # restore tracing as fallback_quiet found it
     if [ "$fb_xtrace_saved" -eq 1 ]; then set -x; fi
 }
 
-# fallback_take_password: move YNH_APP_ARG_ENCRYPTION_PWD into the shell
-# variable fb_password (not exported) and out of the environment; sets
-# fb_has_password to 1 or 0.
+# fallback_take_password: move the install's encryption_pwd (YunoHost
+# exports it twice to a packaging v2 install: YNH_APP_ARG_ENCRYPTION_PWD
+# and encryption_pwd) into the shell variable fb_password (not exported)
+# and out of the environment; sets fb_has_password to 1 or 0. Called
+# before anything else runs, so that no child process inherits it.
 fallback_take_password() {
     fallback_quiet
-    fb_password=${YNH_APP_ARG_ENCRYPTION_PWD:-}
-    unset YNH_APP_ARG_ENCRYPTION_PWD
+    fb_password=${YNH_APP_ARG_ENCRYPTION_PWD:-${encryption_pwd:-}}
+    unset YNH_APP_ARG_ENCRYPTION_PWD encryption_pwd
     if [ -n "$fb_password" ]; then fb_has_password=1; else fb_has_password=0; fi
     fallback_unquiet
+}
+
+# fallback_clean_env NAME...: unexport every variable but NAME... (and
+# PATH, LANG). For the hooks: YunoHost runs post_app_install with the
+# installed app's environment, its install passwords included, and none of
+# it may reach the hooks' child processes. Builtins only.
+fallback_clean_env() {
+    local v keep=" PATH LANG $* "
+    for v in $(compgen -e); do
+        [[ $keep == *" $v "* ]] || unset "$v" 2> /dev/null || true
+    done
+}
+
+# fallback_unexport_script_env: what YunoHost puts in an app script's
+# environment stays in this shell but leaves the environment of its
+# children: the app's settings (packaging v2 exports each one: app,
+# install_dir, ssh_host..., any name with a lower-case letter) and the
+# script's YNH_* variables (YNH_HELPERS_VERSION would make the system
+# backup hooks load this app's helpers). The runtime commands then run as
+# an admin runs them, and a name they assign (app=...) reaches nothing they
+# start.
+fallback_unexport_script_env() {
+    local v
+    for v in $(compgen -e); do
+        case $v in
+            *[a-z]* | YNH_APP_* | YNH_HELPERS_VERSION | YNH_STDINFO | YNH_STDRETURN | YNH_CWD | \
+                YNH_ARCH | YNH_DEBIAN_VERSION | YNH_DEFAULT_* | BASH_XTRACEFD)
+                # shellcheck disable=SC2163 # the variable named by v
+                export -n "$v" ;;
+        esac
+    done
 }
 
 # fallback_forget_password: wipe the shell copy.
@@ -270,9 +302,54 @@ fallback_links() {
     done
 }
 
+# fallback_logrotate: rotation of the logs; the log dir stays root's (the
+# helper would give it to the app's user, the SFTP account).
+fallback_logrotate() {
+    mkdir -p "$fb_log_dir"
+    ynh_config_add_logrotate "$fb_log_dir"
+    chown root:root "$fb_log_dir"
+    chmod 0750 "$fb_log_dir"
+}
+
+#=================================================
+# BACKUP AND RESTORE
+#=================================================
+# The big items (stored nights, the main's work dir) are left out of the
+# safety backup YunoHost makes before an upgrade (BACKUP_CORE_ONLY) and of
+# every backup when the app setting do_not_backup_data is 1; remove keeps
+# them unless --purge, so a failed upgrade does not lose them.
+
+# fallback_backup_optional PATH: back PATH up if it exists.
+fallback_backup_optional() {
+    if [ -e "$1" ] || [ -L "$1" ]; then ynh_backup "$1"; fi
+}
+
+# fallback_backup_big PATH: back PATH up if it exists and big items are
+# wanted in this backup.
+fallback_backup_big() {
+    if [ "${BACKUP_CORE_ONLY:-0}" = 1 ] || [ "${do_not_backup_data:-0}" = 1 ]; then
+        ynh_print_info "$1 is not saved in this backup (the stored backups are kept in place)."
+        return 0
+    fi
+    fallback_backup_optional "$1"
+}
+
+# fallback_restore_optional PATH: restore PATH if the archive holds it.
+fallback_restore_optional() {
+    if [ -e "$YNH_CWD$1" ] || [ -L "$YNH_CWD$1" ]; then ynh_restore "$1"; fi
+}
+
 #=================================================
 # FALLBACK ROLE: THE SFTP ACCOUNT
 #=================================================
+
+# fallback_account_lockdown: the app's system user (YunoHost's system_user
+# resource makes it, in sftp.app, home = the chroot) gets no login shell
+# and, on the fallback server, no ssh.app (the 0.x account had both).
+fallback_account_lockdown() {
+    usermod --shell /usr/sbin/nologin "$fb_user"
+    gpasswd -d "$fb_user" ssh.app > /dev/null 2>&1 || true
+}
 
 # fallback_chroot_layout: create or repair the chroot home. Every directory
 # sshd walks to chroot is root-owned and not writable by group or others;

@@ -209,6 +209,66 @@ b= x&y\1/z' ]
     [[ $(printf '%s\n' "$output" | grep -x 0) == 0 ]]
 }
 
+@test "password: packaging v2's lower-case copy is taken out of the environment too" {
+    run bash -c '
+        source "$1"
+        export encryption_pwd="s3cret-Pass" YNH_APP_ARG_ENCRYPTION_PWD="s3cret-Pass"
+        set -x
+        fallback_take_password
+        env | grep -c -e "^encryption_pwd=" -e "^YNH_APP_ARG_ENCRYPTION_PWD=" || true
+        bash -c "echo child=\${encryption_pwd:-none}"
+        echo "has=$fb_has_password"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *s3cret* ]]
+    [[ $output == *"child=none"* ]]
+    [[ $output == *"has=1"* ]]
+    [[ $(printf '%s\n' "$output" | grep -x 0) == 0 ]]
+    # v2 alone (no YNH_APP_ARG_ copy) still gives the password
+    run bash -c 'source "$1"; export encryption_pwd="s3cret-Pass"; fallback_take_password; echo "has=$fb_has_password"' \
+        _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$output" = "has=1" ]
+}
+
+@test "clean env: the hooks' children see only PATH, LANG and the names kept" {
+    run bash -c '
+        source "$1"
+        set -eu
+        export password="s3cret-Pass" YNH_APP_ARG_PASSWORD="s3cret-Pass" YNH_APP_INSTANCE_NAME=wiki__2
+        fallback_clean_env YNH_APP_INSTANCE_NAME
+        env
+        echo "id=$YNH_APP_INSTANCE_NAME"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *s3cret* ]]
+    [[ $output == *"YNH_APP_INSTANCE_NAME=wiki__2"* ]]
+    [[ $output == *"PATH="* ]]
+    [[ $output == *"id=wiki__2"* ]]
+}
+
+@test "unexport script env: settings and the script's YNH_* stay in the shell, leave the children's environment" {
+    run bash -c '
+        source "$1"
+        set -eu
+        export app=fallback install_dir=/opt/yunohost/fallback _permissions=x YNH_APP_ID=fallback \
+            YNH_HELPERS_VERSION=2.1 YNH_STDINFO=7 BASH_XTRACEFD=7 YNH_INTERFACE=cli MY_LOCK=1
+        fallback_unexport_script_env
+        app=wiki
+        env
+        echo "shell: $app $install_dir $YNH_HELPERS_VERSION"
+    ' _ "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    [ "$status" -eq 0 ]
+    [[ $output != *"app=wiki"* ]]
+    [[ $output != *"install_dir="* ]]
+    [[ $output != *"_permissions="* ]]
+    [[ $output != *"YNH_APP_ID="* ]]
+    [[ $output != *"YNH_HELPERS_VERSION="* ]]
+    [[ $output != *"YNH_STDINFO="* ]]
+    [[ $output == *"YNH_INTERFACE=cli"* ]]
+    [[ $output == *"MY_LOCK=1"* ]]
+    [[ $output == *"shell: wiki /opt/yunohost/fallback 2.1"* ]]
+}
+
 @test "key-init: the password reaches the helper on stdin only, tracing stays off" {
     printf '#!/bin/bash\necho "argv=$*" > "%s/argv"\ncat > "%s/stdin"\n' "$tmp" "$tmp" > "$tmp/fake"
     chmod +x "$tmp/fake"

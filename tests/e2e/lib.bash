@@ -38,7 +38,7 @@ e2e_up() {
 e2e_copy_package() {
     local h
     for h in "$@"; do
-        (cd "$WORLD_SRC" && git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc \
+        (cd "$WORLD_SRC" && git ls-files -z -- manifest.toml manifest.json LICENSE Makefile scripts conf hooks doc \
             helpers-src config_panel.toml | tar --null -T - -cf -) |
             on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg' || return 1
     done
@@ -56,7 +56,7 @@ _e2e_args() { # K=V...: "&K=V&K=V"
 # fallback's address, encrypted with E2E_PW; extra install arguments appended.
 # shellcheck disable=SC2120 # the extra arguments come from the suites
 e2e_install_main() {
-    on_main 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app install /root/pkg -a \
+    world_app_install main /root/pkg 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- -a \
         "install_type=main server&encrypt=1&encryption_pwd=$E2E_PW&ssh_host=$(world_host_ip fallback)&ssh_port=22$(_e2e_args "$@")"
 }
 
@@ -65,7 +65,7 @@ e2e_install_main() {
 e2e_install_fallback() {
     local key
     key=$(on_main cat "$E2E_DATA/ssh_key.pub") || return 1
-    on_fallback 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app install /root/pkg -a \
+    world_app_install fallback /root/pkg 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- -a \
         "install_type=fallback server&pub_key=$(printf '%s' "$key" | jq -sRr @uri)$(_e2e_args "$@")"
 }
 
@@ -81,7 +81,7 @@ e2e_pair() {
 e2e_install_app() {
     local host=$1 app=$2
     shift 2
-    on_host "$host" yunohost app install "$WORLD_SRC/tests/world/apps/$app" ${1+-a "$1"} > /dev/null
+    world_app_install "$host" "$WORLD_SRC/tests/world/apps/$app" ${1+-a "$1"} > /dev/null
 }
 
 # e2e_install_sample_apps APP...: on main, each with its usual arguments

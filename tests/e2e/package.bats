@@ -2,14 +2,20 @@
 # The YunoHost package on the two-host world: install of both roles, what the
 # main server's key can and cannot do on the fallback, refused arguments,
 # app_list hooks, upgrade, backup/remove/restore, remove, and the upgrade of
-# an install of the 0.x bash package. The tests run in order on one world.
+# an install of the 0.x bash package. The tests run in order on one world:
+# YunoHost 13.x for package-13.bats (a link to this file), else the world's
+# default version (12.x unless WORLD_YNH_VERSION says otherwise).
 
 bats_require_minimum_version 1.5.0
 
 setup_file() {
     # shellcheck source=lib.bash
     source "$BATS_TEST_DIRNAME/lib.bash"
-    e2e_up
+    local -a version=()
+    case ${BATS_TEST_FILENAME##*/} in
+        *-13.bats) version=(--version 13) ;;
+    esac
+    e2e_up "${version[@]}"
     e2e_copy_package main fallback
 }
 
@@ -33,11 +39,15 @@ refute() { # refute CMD...: CMD must fail
     fi
 }
 
-# snapshot HOST: what an install may change, one line per item
+# snapshot HOST: what an install may change, one line per item (entries,
+# not the folders' own times: a refused install's user comes and goes,
+# which rewrites /etc/passwd)
 snapshot() {
     on_host "$1" /bin/bash -c '
-        ls -la /etc/cron.d /etc/logrotate.d 2>&1
-        find /home/yunohost.app /opt/yunohost /var/log/fallback 2>/dev/null | sort
+        ls -lA /etc/cron.d /etc/logrotate.d 2>&1
+        # (a refused install may leave /opt/yunohost itself: YunoHost made
+        # the install_dir resource, then took it back)
+        find /home/yunohost.app /opt/yunohost /var/log/fallback -mindepth 1 2>/dev/null | sort
         getent passwd; getent group
         cksum /etc/ssh/sshd_config
         ls /etc/yunohost/apps /etc/yunohost/hooks.d/* 2>/dev/null
@@ -62,7 +72,7 @@ refused_installs() {
     local host=$1 c
     shift
     for c in "$@"; do
-        run on_host "$host" yunohost app install /root/pkg -a "${c%|*}"
+        run world_app_install "$host" /root/pkg -a "${c%|*}"
         echo "$output"
         [ "$status" -ne 0 ]
         [[ $output == *"${c#*|}"* ]]
@@ -97,13 +107,38 @@ refused_installs() {
     diff "$state/fallback.before" "$state/fallback.after"
 }
 
-@test "the password never reaches settings, logs or the config" {
+# spy_children HOST CMD...: CMD (found on PATH from then on) records its
+# environment in HOST:/root/envs/CMD.PID each time it runs, then runs.
+spy_children() {
+    local host=$1
+    shift
+    on_host "$host" /bin/bash -s "$@" <<'SPY'
+mkdir -p /root/envs
+for c in "$@"; do
+    real=$(command -v "$c")
+    printf '#!/bin/bash\nenv > "/root/envs/%s.$$"\nexec %s "$@"\n' "$c" "$real" > "/usr/local/sbin/$c"
+    /bin/chmod 0755 "/usr/local/sbin/$c"
+done
+SPY
+}
+
+@test "the password never reaches settings, logs, the config or a child process" {
+    local spied="make ssh-keygen mktemp chmod jq"
+    # shellcheck disable=SC2086
+    spy_children main $spied
     run e2e_install_main
+    for c in $spied; do on_main rm -f "/usr/local/sbin/$c"; done
     echo "$output"
     [ "$status" -eq 0 ]
     [[ $output == *"ssh-ed25519 "*"fallback@main.test"* ]]
     refute on_main grep -rs "Corr3ct-Horse-Battery" /etc/yunohost /home/yunohost.app /var/log /etc/cron.d /opt/yunohost
     [[ $output != *Corr3ct-Horse-Battery* ]]
+    # the install's children ran (the build, the key, the app list...) and
+    # none of them had the password, under any name
+    [ "$(on_main ls /root/envs | wc -l)" -ge 5 ]
+    on_main grep -lqr '^YNH_APP_ACTION=install' /root/envs
+    refute on_main grep -rqs -e Corr3ct-Horse-Battery -e '^encryption_pwd=' -e '^YNH_APP_ARG_ENCRYPTION_PWD=' /root/envs
+    on_main rm -rf /root/envs
 }
 
 @test "main install: config.conf, keys, app_list, cron, link, logrotate" {
@@ -179,17 +214,31 @@ refused_installs() {
     on_main /bin/bash -c '
         set -e
         d=/root/demoapp; rm -rf $d; mkdir -p $d/scripts
-        cat > $d/manifest.json <<EOF
-{"name": "Demo", "id": "demoapp", "packaging_format": 1, "version": "1.0~ynh1",
- "description": {"en": "demo"}, "multi_instance": true,
- "requirements": {"yunohost": ">= 11.2"}, "arguments": {"install": []}}
+        cat > $d/manifest.toml <<EOF
+packaging_format = 2
+id = "demoapp"
+name = "Demo"
+description.en = "demo"
+version = "1.0~ynh1"
+maintainers = []
+[upstream]
+license = "free"
+[integration]
+yunohost = ">= 12.1"
+helpers_version = "2.1"
+architectures = "all"
+multi_instance = true
+ldap = "not_relevant"
+sso = "not_relevant"
+[install]
+[resources]
 EOF
         for s in install remove backup restore upgrade; do printf "#!/bin/bash\nexit 0\n" > $d/scripts/$s; chmod +x $d/scripts/$s; done'
-    on_main yunohost app install /root/demoapp
+    world_app_install main /root/demoapp
     on_main grep -qx '\[\]: demoapp' /home/yunohost.app/fallback/app_list
     # select it, add a second instance: the selection stays, order is by id
     on_main sed -i 's/^\[\]: demoapp$/[.]: demoapp/' /home/yunohost.app/fallback/app_list
-    on_main yunohost app install /root/demoapp
+    world_app_install main /root/demoapp
     run on_main cat /home/yunohost.app/fallback/app_list
     echo "$output"
     [ "${lines[0]}" = "#000# For each app you want to backup, precede by [.]" ]
@@ -233,6 +282,10 @@ EOF
 
 @test "remove leaves no user, cron entry, link or sshd change; stored backups kept until purge" {
     on_fallback cksum /etc/ssh/sshd_config > "$state/sshd.now"
+    # the record deploy_fallback keeps of a deployment in progress
+    on_fallback /bin/bash -c 'mkdir -m 0700 -p /home/yunohost.app/fallback/deploy_state &&
+        printf "state=deployed\nnight=night1\n" > /home/yunohost.app/fallback/deploy_state/state'
+    [ "$(on_fallback /opt/yunohost/fallback/bin/fallback_status --json | jq .deployed)" = true ]
     run on_fallback 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app remove fallback
     echo "$output"
     [ "$status" -eq 0 ]
@@ -250,10 +303,12 @@ EOF
     on_fallback cksum /etc/ssh/sshd_config | diff "$state/sshd.now" -
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
     refute on_main test -e /home/yunohost.app/fallback/ssh_key
+    refute on_fallback test -e /home/yunohost.app/fallback/deploy_state
     # reinstall over the kept backups, then purge
     e2e_install_main > /dev/null
     e2e_install_fallback > /dev/null
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
+    [ "$(on_fallback /opt/yunohost/fallback/bin/fallback_status --json | jq .deployed)" = false ]
     push_ok
     on_fallback yunohost app remove fallback --purge
     refute on_fallback test -e /home/yunohost.app/fallback/sftp
@@ -319,6 +374,9 @@ LEGACY
 }
 
 @test "upgrading an install of the 0.x bash package converts it in place" {
+    if [[ $WORLD_VERSION == 1[3-9]* ]]; then
+        skip "YunoHost 13 cannot read an install in packaging v1"
+    fi
     on_fallback cp /etc/ssh/sshd_config /root/sshd_config.orig
     make_legacy main main
     make_legacy fallback fallback
@@ -360,6 +418,12 @@ LEGACY
     on_fallback grep -q "^restrict $oldkey" /home/yunohost.app/fallback/sftp/.ssh/authorized_keys
     on_fallback grep -q fallback_watch /etc/cron.d/auto_deploy_fallback
     on_fallback grep -qx 'contact_mail=admin@example.org' /home/yunohost.app/fallback/auto_check.conf
-    # and the pair works without a reinstall
+    # and the pair works without a reinstall: a push, then a whole night
     push_ok
+    on_main sed -i 's/^\[\.\]: appa$/[]: appa/' /home/yunohost.app/fallback/app_list
+    run on_main /opt/yunohost/fallback/bin/send_backup
+    echo "$output"
+    [ "$status" -eq 0 ]
+    on_fallback /opt/yunohost/fallback/bin/fallback_seal
+    [ "$(on_fallback ls /home/yunohost.app/fallback/sftp/backup/nights | wc -l)" -eq 1 ]
 }

@@ -119,6 +119,37 @@ no_secret() {
     [[ $output == "up main.test:22" || $output == "up 127.0.0.2:22" ]]
 }
 
+@test "one option at a time, as 'config set APP panel.section.option' sends it: applied whole" {
+    # YunoHost hands scripts/config that option alone
+    run on_fallback yunohost app config set fallback main.settings.delay_before_incident -v 12h
+    echo "$output"
+    [ "$status" -eq 0 ]
+    on_fallback grep -qx 'delay_before_incident=720' "$DATA/auto_check.conf"
+    [ "$(on_fallback yunohost app setting fallback delay_before_incident)" = 12h ]
+    run on_fallback tail -n1 /etc/cron.d/auto_deploy_fallback
+    [[ $output == "0 * * * * root $BIN/fallback_watch"* ]]
+    run on_fallback yunohost app config set fallback main.settings.delay_before_incident -v 4h
+    [ "$status" -eq 0 ]
+    run on_fallback tail -n1 /etc/cron.d/auto_deploy_fallback
+    [[ $output == "*/30 * * * * root $BIN/fallback_watch"* ]]
+    # the main: a new name of the same fallback is pinned, then the address again
+    run on_main yunohost app config set fallback main.settings.ssh_host -v fallback.test
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"Host key of the fallback server fallback.test recorded"* ]]
+    on_main grep -qx 'ssh_host=fallback.test' "$DATA/config.conf"
+    run on_main yunohost app config set fallback main.settings.ssh_host -v 127.0.0.3
+    [ "$status" -eq 0 ]
+    on_main grep -qx 'ssh_host=127.0.0.3' "$DATA/config.conf"
+    # a port where nothing answers: the message names it, nothing changed
+    run on_main yunohost app config set fallback main.settings.ssh_port -v 2222
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"The fallback server 127.0.0.3 (port 2222) could not be reached"* ]]
+    [[ $output != *"unbound variable"* ]]
+    on_main grep -qx 'ssh_port=22' "$DATA/config.conf"
+}
+
 @test "send a backup now (main): the same night as send_backup" {
     on_main yunohost app action run fallback main.send.send_now > /dev/null
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
@@ -211,10 +242,10 @@ no_secret() {
     local key
     key=$(on_main cat "$DATA/ssh_key.pub" | jq -sRr @uri)
     on_fallback yunohost app remove fallback > /dev/null 2>&1
-    run on_fallback yunohost app install /root/pkg -a "install_type=fallback server&keep_key=1&pub_key=$key"
+    run world_app_install fallback /root/pkg -a "install_type=fallback server&keep_key=1&pub_key=$key"
     [ "$status" -ne 0 ]
     [[ $output == *"keep_key needs encryption_pwd"* ]]
-    run on_fallback yunohost app install /root/pkg -a "install_type=fallback server&keep_key=1&encryption_pwd=$PW&auto_deploy=1&pub_key=$key"
+    run world_app_install fallback /root/pkg -a "install_type=fallback server&keep_key=1&encryption_pwd=$PW&auto_deploy=1&pub_key=$key"
     [ "$status" -eq 0 ]
     [[ $output == *"keep_key: the encryption password is kept on this server"* ]]
     [ "$(on_fallback stat -c '%a %U' "$DATA/passkey")" = "400 root" ]

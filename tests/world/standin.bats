@@ -33,7 +33,7 @@ tree_sum() {
     mb "cd / && find $* -printf '%p %u %g %m %s\n' | sort && find $* -type f -exec md5sum {} + | sort"
 }
 install_app() { # ID [ARGS]
-    m yunohost app install "$APPS/$1" -a "${2:-}" > /dev/null
+    world_app_install main "$APPS/$1" -a "${2:-}" > /dev/null
 }
 
 @test "setup-host: version marker, groups, users, sshd_config as YunoHost renders it" {
@@ -159,10 +159,10 @@ echo "a stdout line"
 echo "a stderr line" >&2
 EOF
     printf '#!/bin/bash\ntrue\n' > "$pkg/scripts/remove"
-    run m yunohost app install /root/envapp -a "flag=no"
+    run world_app_install main /root/envapp -a "flag=no"
     [ "$status" -eq 1 ]
     [ "$output" = "Argument 'required' is required" ]
-    run mb 'yunohost app install /root/envapp -a "required=x&text=" 2>/tmp/err'
+    run mb 'yunohost app install /root/envapp --force -a "required=x&text=" 2>/tmp/err'
     [ "$status" -eq 0 ]
     [[ "$output" == *"an info line"* ]]
     [[ "$output" != *"a stdout line"* ]]
@@ -185,14 +185,14 @@ EOF
     [[ "$output" == *"BASH_XTRACEFD=7"* ]]
     [[ "$output" =~ YNH_STDINFO=[0-9]+ ]]
     [[ "$output" != *"HOME="* ]]
-    run m yunohost app install /root/envapp -a "required=x"
+    run world_app_install main /root/envapp -a "required=x"
     [ "$status" -eq 1 ]
     [ "$output" = "envapp is already installed" ]
     m yunohost app remove envapp > /dev/null
 }
 
 @test "app install failure: remove script runs, nothing left, exit 1" {
-    run m yunohost app install "$APPS/flaky" -a "fail_install=yes"
+    run world_app_install main "$APPS/flaky" -a "fail_install=yes"
     [ "$status" -eq 1 ]
     [[ "$output" == *"Removing the app after installation failure…"* ]]
     [[ "${lines[-1]}" == "Unable to install flaky: An error occurred inside the app installation script" ]]
@@ -470,7 +470,7 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     printf '%s\n' "${lines[@]}" | grep -qx 'conf/manually_modified_files/etc/ssh/sshd_config'
 }
 
-@test "app upgrade: safety backup from inside the locked run, then restored on failure" {
+@test "app upgrade (v2 wiki): the core's safety backup, restored on failure" {
     m yunohost app upgrade wiki -f "$APPS/wiki" > /dev/null
     run m yunohost backup list --output-as json
     echo "$output" | jq -e '.archives | index("wiki-pre-upgrade1")'
@@ -479,10 +479,33 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     m touch /etc/yunohost/apps/wiki/fail_upgrade
     run m yunohost app upgrade wiki -f "$APPS/wiki"
     [ "$status" -eq 1 ]
+    [[ "$output" == *"Upgrade failed ... attempting to restore the safety backup"* ]]
+    [ "$before" = "$(tree_sum /var/www/wiki)" ]
+    run m yunohost backup list --output-as json
+    echo "$output" | jq -e '.archives | index("wiki-pre-upgrade2") and (index("wiki-pre-upgrade1") == null)'
+    m rm /etc/yunohost/apps/wiki/fail_upgrade
+    m yunohost backup delete wiki-pre-upgrade2 > /dev/null
+}
+
+@test "app upgrade (v1 wiki): its own safety backup from inside the locked run, restored on failure" {
+    mb 'rm -rf /root/wiki1 && cp -a '"$APPS"'/wiki /root/wiki1 && rm /root/wiki1/manifest.toml'
+    m yunohost app upgrade wiki -f /root/wiki1 > /dev/null
+    run m yunohost app info wiki --full --output-as json
+    echo "$output" | jq -e '.manifest.packaging_format == 1'
+    run m yunohost backup list --output-as json
+    echo "$output" | jq -e '.archives | index("wiki-pre-upgrade1")'
+    before=$(tree_sum /var/www/wiki)
+    m touch /etc/yunohost/apps/wiki/fail_upgrade
+    run m yunohost app upgrade wiki -f /root/wiki1
+    [ "$status" -eq 1 ]
     [[ "$output" == *"The app was restored to the way it was before the failed upgrade."* ]]
     [ "$before" = "$(tree_sum /var/www/wiki)" ]
     run m yunohost backup list --output-as json
     echo "$output" | jq -e '.archives | index("wiki-pre-upgrade2") and (index("wiki-pre-upgrade1") == null)'
+    m rm /etc/yunohost/apps/wiki/fail_upgrade
+    # back to the v2 wiki (a v1 -> v2 upgrade would deprovision its user)
+    m yunohost app remove wiki > /dev/null
+    install_app wiki "domain=main.test&path=/wiki"
 }
 
 @test "helpers: getopts forms, legacy order, multiple values, flags, bad option" {
@@ -499,6 +522,28 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     run mb 'YNH_HELPERS_VERSION=3 source /usr/share/yunohost/helpers'
     [ "$status" -eq 1 ]
     [ "$output" = "Helpers are not available in version '3'." ]
+}
+
+@test "helpers: ynh_script_progression and ynh_secure_remove leave xtrace on; secure_remove's refusals" {
+    v1() { mb "exec 7>/dev/null; export BASH_XTRACEFD=7 YNH_STDINFO=1; app=wiki; source /usr/share/yunohost/helpers; $1"; }
+    run v1 'set +x; ynh_script_progression --message=step > /dev/null; [[ $- == *x* ]] && echo traced'
+    [ "${lines[-1]}" = traced ]
+    run v1 'set +x; ynh_secure_remove --file=/tmp/none > /dev/null; [[ $- == *x* ]] && echo traced'
+    [ "${lines[-1]}" = traced ]
+    run v1 'set +x; ynh_app_setting_get --app=wiki --key=domain; [[ $- == *x* ]] || echo quiet'
+    [ "${lines[*]}" = "main.test quiet" ]
+    local p
+    for p in / /etc /srv /var/www /home/yunohost.app /usr/share /etc/yunohost/apps /etc/cron.d; do
+        run v1 "ynh_secure_remove --file=$p 2>&1"
+        echo "$p: $output"
+        [ "$output" = "Not deleting '$p' because it is not an acceptable path to delete." ]
+    done
+    # a dangling symlink is not removed by the v1 helper (it "doesn't exist")
+    m ln -sfn /nowhere /root/dangling
+    run v1 'ynh_secure_remove --file=/root/dangling'
+    [ "$output" = "'/root/dangling' wasn't deleted because it doesn't exist." ]
+    m test -L /root/dangling
+    m rm /root/dangling
 }
 
 @test "helpers: ynh_install_app_dependencies needs the packages on the machine" {
@@ -527,7 +572,7 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
         unset WORLD_DIR
         world_up --version 11 > /dev/null
         trap 'world_down' EXIT
-        on_main yunohost app install "$APPS/flaky" > /dev/null
+        world_app_install main "$APPS/flaky" > /dev/null
         run on_main yunohost app info flaky --output-as json
         [ "$output" = '{"description": "An app whose scripts can be told to fail (test app)", "name": "Flaky", "version": "3.0~ynh1"}' ]
         run on_main yunohost app list --output-as json

@@ -8,8 +8,9 @@
 # has private /etc, /home, /root, /tmp, /run, /var (with an empty /var/log
 # and /var/mail), /usr (with an empty /usr/local/sbin) and /opt, all backed
 # by a tmpfs that exists only inside the host's mount namespace: when the
-# host's last process dies, its files are gone. The real machine keeps only the state directory
-# $WORLD_ROOT/<id> (pids, names) and the named netns until world_down.
+# host's last process dies, its files are gone. The real machine keeps only
+# the state directory $WORLD_ROOT/<id> (pids, names) and the named netns
+# until world_down.
 
 WORLD_ROOT=${WORLD_ROOT:-/run/fallback-world}
 WORLD_SRC=${WORLD_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -69,6 +70,16 @@ _world_anchor() { # HOST [DIR]: pid of the host's anchor process
         return 1
     fi
     echo "$pid"
+}
+
+# world_app_install HOST SRC [OPTION...]: `yunohost app install SRC --force
+# OPTION...` in HOST, as an admin installs a package that is not in the
+# catalog (a local path is a third-party app: without --force YunoHost asks
+# for a confirmation, which fails without a terminal).
+world_app_install() {
+    local host=$1 src=$2
+    shift 2
+    on_host "$host" yunohost app install "$src" --force "$@"
 }
 
 # world_path HOST PATH: PATH inside HOST as a path usable from outside,
@@ -160,7 +171,7 @@ _world_host_mounts() { # NAME DISK SRC IP_MAIN IP_FALLBACK
             -o "lowerdir=/$d,upperdir=$d.up,workdir=$d.work" "/$d"
     done
     mount --bind log /var/log
-    # a server of its own has no mail of the machine's: an empty /var/mail
+    # an empty /var/mail too: the machine's own mailboxes are not the host's
     chown root:mail mail && chmod 2775 mail
     mount --bind mail /var/mail
     mount --bind usrlocalsbin /usr/local/sbin
@@ -344,13 +355,13 @@ _world_check() { # preconditions, each with its own message
     done
 }
 
-# world_up [--version 11|12]: bring both hosts up. Exports WORLD_DIR,
-# WORLD_ID, WORLD_VERSION. On failure, tears down what it built and fails.
+# world_up [--version 11|12|13]: bring both hosts up (default: the version
+# in WORLD_YNH_VERSION, else 12). Exports WORLD_DIR, WORLD_ID, WORLD_VERSION. On failure, tears down what it built and fails.
 # The calling shell is the world's owner: world-gc removes the world once it
 # has exited, unless WORLD_KEEP=1 (a world explored from several shells).
 world_up() {
     local id host pid pids rc=0
-    WORLD_VERSION=12
+    WORLD_VERSION=${WORLD_YNH_VERSION:-12}
     while [ $# -gt 0 ]; do
         case $1 in
             --version) WORLD_VERSION=${2:-}; shift 2 || shift ;;
@@ -358,7 +369,7 @@ world_up() {
             *) _world_err "world_up: unknown option '$1'"; return 2 ;;
         esac
     done
-    case $WORLD_VERSION in 11|12) ;; *) _world_err "world_up: --version must be 11 or 12"; return 2 ;; esac
+    case $WORLD_VERSION in 11|12|13) ;; *) _world_err "world_up: --version must be 11, 12 or 13"; return 2 ;; esac
     if [ -n "${WORLD_DIR:-}" ] && [ -d "$WORLD_DIR" ]; then
         _world_err "world_up: a world is already up in $WORLD_DIR (world_down first)"
         return 1

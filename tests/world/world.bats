@@ -132,6 +132,12 @@ teardown() {
     [ "$(on_fallback cat /etc/cron.d/fbworld-test)" = fallback ]
 }
 
+@test "a host's /var/mail holds its own mailboxes, none of the machine's" {
+    run on_fallback ls -A /var/mail
+    [ "${lines[*]}" = "alice bob" ]
+    [ "$(on_fallback stat -c '%U:%G %a' /var/mail)" = "root:mail 2775" ]
+}
+
 @test "world_path reaches a host's files from outside, both ways" {
     echo in > "$(world_path main /root/from-outside)"
     [ "$(on_main cat /root/from-outside)" = in ]
@@ -365,9 +371,9 @@ teardown() {
 }
 
 @test "world_up refuses a bad version and a second world in the same shell" {
-    run world_up --version 13
+    run world_up --version 14
     [ "$status" -eq 2 ]
-    [[ "$output" == *"--version must be 11 or 12"* ]]
+    [[ "$output" == *"--version must be 11, 12 or 13"* ]]
     run world_up
     [ "$status" -ne 0 ]
     [[ "$output" == *"already up"* ]]

@@ -58,7 +58,9 @@ def load_panel(app, filter_key=None):
                 continue
             opts = []
             for oid, o in sec.items():
-                if not isinstance(o, dict):
+                # panel.section.option: that option alone, as the real
+                # configpanel.py (filter_keys) gives the script
+                if not isinstance(o, dict) or (want[2] and oid != want[2]):
                     continue
                 o = dict(o, id=oid)
                 o.setdefault("type", "string")
@@ -71,7 +73,8 @@ def load_panel(app, filter_key=None):
             attrs["is_action"] = any(o["type"] == "button" for o in opts)
             sections.append((sid, attrs, opts))
         out.append((pid, sections))
-    if want[0] and not out or want[1] and not any(s for _, s in out):
+    if want[0] and not out or want[1] and not any(s for _, s in out) \
+            or want[2] and not any(o for _, s in out for _, _, o in s):
         raise Y.YError("The filter key '%s' is incorrect." % filter_key)
     return out
 
@@ -154,8 +157,7 @@ def _normalize(o, value):
     if t == "password":
         if any(c in value for c in "{}"):
             raise Y.YError("Sorry, passwords can not contain the following characters: {}")
-        if len(value) < 8:
-            raise Y.YError("The password needs to be at least 8 characters long")
+        Y.assert_password_strong(value)
     return value
 
 
