@@ -93,9 +93,12 @@ toml() { # toml EXPR: a Python expression on the parsed manifest.toml, as JSON
     [ "$(toml 'm["resources"]["system_user"]')" = '{"allow_sftp": true, "home": "/home/yunohost.app/__APP__/sftp"}' ]
     [ "$(toml 'm["resources"]["install_dir"]')" = '{"dir": "/opt/yunohost/__APP__", "owner": "root:rwx", "group": "root:rx"}' ]
     [ "$(toml '"data_dir" in m["resources"]')" = false ]
-    # the build dependencies the Makefile's pkg-config asks for
-    local p
-    for p in build-essential pkg-config libssh-dev libjansson-dev libsodium-dev libglib2.0-dev jq openssh-client; do
+    # every package the Makefile builds with (DEB_BUILD), and what the
+    # scripts run
+    local p deb_build
+    deb_build=$(sed -n 's/^DEB_BUILD *:= *//p' "$root/Makefile")
+    [ -n "$deb_build" ]
+    for p in $deb_build jq openssh-client; do
         [ "$(toml "\"$p\" in m[\"resources\"][\"apt\"][\"packages\"]")" = true ]
     done
 }
