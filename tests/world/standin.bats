@@ -453,7 +453,7 @@ chmod 700 /etc/yunohost/hooks.d/backup_method/05-$1"
     files="/var/mail/alice /home/alice /etc/yunohost/current_host /etc/ldap/standin-db /etc/yunohost/certs"
     before=$(tree_sum $files)
     mb 'echo lost >> /var/mail/alice; rm -r /home/alice/Documents; echo x > /etc/yunohost/current_host
-        echo garbage > "/etc/ldap/standin-db/dc=yunohost,dc=org.ldif"; rm -r /etc/yunohost/certs/main.test'
+        echo garbage > "/etc/ldap/standin-db/base.ldif"; rm -r /etc/yunohost/certs/main.test'
     run m yunohost backup restore full1 --system --force --output-as json
     [ "$status" -eq 0 ]
     echo "${lines[-1]}" | jq -e '.apps == {} and ([.system[]] | unique) == ["Success"]'
