@@ -150,6 +150,13 @@ fallback_trim() {
     printf '%s' "$s"
 }
 
+# fallback_mail_ok ADDRESS: ADDRESS is where the watch may mail incidents:
+# a local user or user@domain, never anything mail(1) or sendmail would read
+# as an option (a leading '-'). The install and the panel both ask this.
+fallback_mail_ok() {
+    [[ $1 =~ ^[A-Za-z0-9._%+=][A-Za-z0-9._%+=-]*(@[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)?$ ]]
+}
+
 # fallback_watch_pace DELAY: "<minutes> <cron minute field> <cron hour field>"
 # for a delay_before_incident choice; the check runs several times per delay.
 fallback_watch_pace() {

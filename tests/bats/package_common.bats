@@ -286,3 +286,13 @@ b= x&y\1/z' ]
     [ "$(cat "$tmp/stdin")" = "s3cret-Pass" ]
     [ "$(cat "$tmp/argv")" = "argv=key-init --out /tmp/out" ]
 }
+
+@test "contact_mail: a local user or user@domain; never an option, a blank or a shell word" {
+    local a
+    for a in root alice alice@example.org first.last+tag@mail.example.org a_b=c@x; do
+        fallback_mail_ok "$a" || { echo "refused: $a" >&2; return 1; }
+    done
+    for a in -oQ/tmp/x -x alice@ "alice bob" 'a;b' 'a$b' a@-x.org a@x.org- "a@b c" '' a/b; do
+        refute fallback_mail_ok "$a"
+    done
+}

@@ -99,6 +99,7 @@ refused_installs() {
         "install_type=fallback server&pub_key=hello|pub_key"
         "install_type=fallback server&pub_key=$(printf 'command="sh" %s' "$key" | jq -sRr @uri)|pub_key"
         "install_type=fallback server&pub_key=$(printf '%s\n%s' "$key" "$key" | jq -sRr @uri)|pub_key"
+        "install_type=fallback server&pub_key=$(jq -rn --arg k "$key" '$k|@uri')&contact_mail=-oQ/tmp/x|contact_mail"
     )
     refused_installs fallback "${fb_cases[@]}"
     snapshot main > "$state/main.after"
