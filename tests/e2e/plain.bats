@@ -29,7 +29,7 @@ setup() {
 }
 
 @test "encrypt=0: the main server's install works and writes no pass_file" {
-    run on_main 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- yunohost app install /root/pkg -a \
+    run world_app_install main /root/pkg -a \
         "install_type=main server&encrypt=0&ssh_host=$(world_host_ip fallback)&ssh_port=22"
     echo "$output"
     [ "$status" -eq 0 ]
