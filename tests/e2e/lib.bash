@@ -44,6 +44,19 @@ e2e_copy_package() {
     done
 }
 
+# E2E_V1: this package's last packaging v1 version (1.0~ynh1), which the
+# upgrade suites start from.
+E2E_V1=ba92a2cd8323d1bf9ec5ae203a4030762a03613a
+
+# e2e_copy_v1_package HOST...: that version's files in /root/pkg-v1 of each host.
+e2e_copy_v1_package() {
+    local h
+    for h in "$@"; do
+        (cd "$WORLD_SRC" && git archive "$E2E_V1") |
+            on_host "$h" /bin/bash -c 'rm -rf /root/pkg-v1 && mkdir /root/pkg-v1 && tar -xf - -C /root/pkg-v1' || return 1
+    done
+}
+
 _e2e_args() { # K=V...: "&K=V&K=V"
     [ $# -eq 0 ] || printf '&%s' "$@"
 }

@@ -13,18 +13,13 @@ DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
 PW=Corr3ct-Horse-Battery
 CLOSEPW=An0ther-Horse-Staple
-V1=ba92a2cd8323d1bf9ec5ae203a4030762a03613a
 
 setup_file() {
     # shellcheck source=lib.bash
     source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up --version 12
     e2e_copy_package main fallback
-    local h
-    for h in main fallback; do
-        (cd "$WORLD_SRC" && git archive "$V1") |
-            on_host "$h" /bin/bash -c 'rm -rf /root/pkg-v1 && mkdir /root/pkg-v1 && tar -xf - -C /root/pkg-v1'
-    done
+    e2e_copy_v1_package main fallback
 }
 
 teardown_file() {
