@@ -39,7 +39,8 @@ setup() {
 # shellcheck disable=SC2120  # arguments come through bats' run
 send() { on_main "$BIN/send_backup" "$@"; }
 # shellcheck disable=SC2120
-seal() { on_fallback "$BIN/fallback_seal" --wait 5 "$@"; }
+# (on failure the end of the seal log, which is what a reader of the test needs)
+seal() { on_fallback "$BIN/fallback_seal" --wait 5 "$@" || { local rc=$?; on_fallback tail -n 15 "$LOG" >&2; return "$rc"; }; }
 confirmed() { on_fallback "$BIN/fallback" manifest read "$CHROOT/status/confirmed.json"; }
 confirmed_night() { confirmed | awk '$1 == "night" { print $2 }'; }
 part_status() { confirmed | awk -v k="$1" -v i="$2" '$1 == "part" && $2 == k && $3 == i { print $4 }'; }
@@ -236,7 +237,13 @@ have_objects() { on_fallback ls "$CHROOT/backup/objects" | grep -v '\.b2$' | sor
     for i in 1 2 3 4 5 6 7 8 9 10; do
         on_fallback "$BIN/fallback_seal" --wait 0 > /dev/null 2>&1 || true
     done
-    sleep 3
+    # the account's loop is over (its command line names night $r) before
+    # the last run, whatever the speed of the machine
+    for i in $(seq 30); do
+        on_fallback pgrep -f "mv -f x1 $r.manifest.json" > /dev/null || break
+        sleep 1
+    done
+    run ! on_fallback pgrep -f "mv -f x1 $r.manifest.json"
     on_fallback "$BIN/fallback_seal" --wait 0 > /dev/null 2>&1 || true
     [ "$(on_fallback stat -c '%U %a' "$secret")" = "root 600" ]
     [ "$(on_fallback cat "$secret")" = "the kept password" ]
