@@ -3,7 +3,8 @@
 doc/repository-format.md alone. It shares no code with the C helper:
 BLAKE2b from hashlib, ChaCha20-Poly1305 from python3-cryptography (HChaCha20
 written out below for XChaCha20), zstd from python3-zstandard; only Argon2id
-is borrowed from libsodium (ctypes), as in tests/unit/vectors/reference-decrypt.py.
+is borrowed from libsodium (ctypes); Argon2id and HChaCha20 come from
+tests/unit/vectors/refcrypto.py, shared with reference-decrypt.py.
 
 usage: repo_rebuild.py [--check-chunks] PASSWORD_OR_KEY_FILE REPO PART > PART.tar
 
@@ -11,8 +12,6 @@ usage: repo_rebuild.py [--check-chunks] PASSWORD_OR_KEY_FILE REPO PART > PART.ta
 and checks that the cuts are the chunks the index lists (slow: pure Python).
 Exit status: 0 ok, 4 wrong password or key, 6 damaged, 7 unknown format.
 """
-import ctypes
-import ctypes.util
 import hashlib
 import hmac
 import os
@@ -22,6 +21,10 @@ import sys
 import zstandard
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "vectors"))
+from refcrypto import argon2id, hchacha20  # noqa: E402
 
 MIN, AVG, MAX = 65536, 262144, 1048576
 MASK_S, MASK_L = 0xFFFFF00000000000, 0xFFFF000000000000
@@ -40,36 +43,6 @@ def damaged(message):
 
 def H(n, data, key=b""):
     return hashlib.blake2b(data, digest_size=n, key=key).digest()
-
-
-def argon2id(password, salt, ops, mem):
-    lib = ctypes.CDLL(ctypes.util.find_library("sodium"))
-    assert lib.sodium_init() >= 0
-    out = ctypes.create_string_buffer(32)
-    rc = lib.crypto_pwhash(out, ctypes.c_ulonglong(32), password, ctypes.c_ulonglong(len(password)),
-                           salt, ctypes.c_ulonglong(ops), ctypes.c_size_t(mem), ctypes.c_int(2))
-    if rc != 0:
-        raise Refused(1, "argon2id failed")
-    return out.raw
-
-
-def rotl(v, n):
-    return ((v << n) & 0xFFFFFFFF) | (v >> (32 - n))
-
-
-def hchacha20(key, inp16):
-    s = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
-    s += list(struct.unpack("<8I", key)) + list(struct.unpack("<4I", inp16))
-
-    def qr(a, b, c, d):
-        s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 16)
-        s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 12)
-        s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 8)
-        s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 7)
-    for _ in range(10):
-        qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15)
-        qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14)
-    return struct.pack("<8I", *(s[0:4] + s[12:16]))
 
 
 def xchacha20poly1305_decrypt(key, nonce24, ciphertext, ad):
@@ -117,7 +90,10 @@ def archive_key(secret_path, repo):
         key = data[48:80]
     else:
         password = data.split(b"\n", 1)[0]
-        key = argon2id(password, salt, ops, mem)
+        try:
+            key = argon2id(password, salt, ops, mem)
+        except RuntimeError as e:
+            raise Refused(1, str(e)) from e
     if not hmac.compare_digest(H(16, KEY_CHECK_LABEL, key), check):
         raise Refused(4, "wrong password or key (key check failed)")
     return key

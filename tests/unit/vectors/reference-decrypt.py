@@ -3,52 +3,27 @@
 doc/encryption-format.md alone. It shares no code with the C helper: ChaCha20
 and Poly1305 come from python3-cryptography, HChaCha20 is written out below,
 BLAKE2b from hashlib; only Argon2id is borrowed from libsodium (ctypes).
+Argon2id and HChaCha20 are in refcrypto.py beside this file.
 
 usage: reference-decrypt.py PASSWORD_FILE ARCHIVE > PLAINTEXT
 """
-import ctypes
-import ctypes.util
 import hashlib
 import hmac
+import os
 import struct
 import sys
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from refcrypto import argon2id, hchacha20  # noqa: E402
+
 MAGIC = b"FBKENC\x00\x01"
 HEADER, CHUNK = 88, 65536
 RECORD = CHUNK + 17
 TAG_MESSAGE, TAG_FINAL = 0, 3
-
-
-def argon2id(password, salt, ops, mem):
-    lib = ctypes.CDLL(ctypes.util.find_library("sodium"))
-    assert lib.sodium_init() >= 0
-    out = ctypes.create_string_buffer(32)
-    rc = lib.crypto_pwhash(out, ctypes.c_ulonglong(32), password, ctypes.c_ulonglong(len(password)),
-                           salt, ctypes.c_ulonglong(ops), ctypes.c_size_t(mem), ctypes.c_int(2))
-    assert rc == 0, "argon2id failed"
-    return out.raw
-
-
-def rotl(v, n):
-    return ((v << n) & 0xFFFFFFFF) | (v >> (32 - n))
-
-
-def hchacha20(key, inp16):
-    s = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
-    s += list(struct.unpack("<8I", key)) + list(struct.unpack("<4I", inp16))
-
-    def qr(a, b, c, d):
-        s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 16)
-        s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 12)
-        s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 8)
-        s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 7)
-    for _ in range(10):
-        qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15)
-        qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14)
-    return struct.pack("<8I", *(s[0:4] + s[12:16]))
 
 
 def chacha20(key, nonce12, block_counter, data):
