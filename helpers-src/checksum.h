@@ -12,7 +12,9 @@
  *     lies below it. A non-empty directory is implied by its entries, so a
  *     tar that omits parent directory entries matches the tree, and an
  *     empty directory (e.g. hooks/restore/) still counts.
- *   - Devices, fifos and sockets are refused (FB_EXIT_INPUT), never hashed.
+ *   - 'p' fifo: no content; 'c' / 'b' character / block device: content is
+ *     the text "MAJOR,MINOR" (decimal). Never opened (lstat only).
+ *   - Sockets are left out, as the tar leaves them out.
  *
  * Paths are relative to the root, normalised the same way for tree and
  * tar: components split on '/', empty and "." components dropped (so no
@@ -26,8 +28,8 @@
  *   - tree only: root-level non-directories named "*.tar", "*.tar.gz" and
  *     "*.info.json" (YunoHost leaves NAME.tar beside the tree it collected
  *     in --output-directory);
- *   - metadata: mtime, atime, ctime, mode, uid/gid, owner names, device
- *     numbers, the order of the tar members or of readdir().
+ *   - metadata: mtime, atime, ctime, mode, uid/gid, owner names, the device
+ *     a file lives on, the order of the tar members or of readdir().
  *
  * Digest
  *   field(x) = le64(length of x) || x
@@ -36,8 +38,8 @@
  *                 || for each entry, sorted by strcmp() of the path:
  *                    field(type) || field(path) || field(le64(size))
  *                    || field(H(content)) )
- *   where type is one byte 'f', 'l' or 'd', size is the content length
- *   (0 for a directory) and content is empty for a directory.
+ *   where type is one byte 'f', 'l', 'd', 'p', 'c' or 'b', size is the
+ *   content length (0 for a directory or a fifo).
  *
  * Errors: FB_ERROR with FB_EXIT_INPUT for a malformed, truncated or
  * unsupported tar and for entries refused above, FB_EXIT_FAIL for I/O.

@@ -13,7 +13,7 @@
 #define REPO_EXIT \
     "Exit status: 0 ok, 1 I/O error, 2 usage, 4 wrong password or key, 6 damaged\n" \
     "repository (pack, blob, part record or index), 7 unsupported format, 8 no\n" \
-    "space left, 12 bad backup.csv, fifo or device file."
+    "space left, 12 bad backup.csv."
 
 #define WRITE_HELP \
     "WORK_DIR is a collected backup (its backup.csv, as for `fallback tar`). Cuts\n" \

@@ -11,10 +11,11 @@
     "backup.csv maps each source path to its place in the archive. Writes on\n" \
     "standard output the tar YunoHost's tar method makes from it: the rows in\n" \
     "order, folders followed by their content in name order, symlinks kept,\n" \
-    "hard links as links, POSIX ustar/pax headers. `fallback checksum -` of\n" \
+    "hard links as links, fifos and devices as headers (never opened), sockets\n" \
+    "left out, the very bytes of Python's tarfile. `fallback checksum -` of\n" \
     "the stream gives the backup's content digest.\n\n" \
     "Exit status: 0 ok, 1 I/O error (a listed source missing included), 2 usage,\n" \
-    "8 no space left, 12 bad backup.csv, fifo or device file."
+    "8 no space left, 12 bad backup.csv."
 
 static gboolean
 write_rows(int fd, const char *work_dir, GError **error)

@@ -17,6 +17,9 @@
 #define H_LINK 157
 #define H_LINK_LEN 100
 #define H_MAGIC 257
+#define H_DEVMAJOR 329
+#define H_DEVMINOR 337
+#define H_DEV_LEN 8
 #define H_PREFIX 345
 #define H_PREFIX_LEN 155
 
@@ -401,6 +404,12 @@ make_entry(struct tar_reader *r, guint64 at, const struct tar_entry **entry, GEr
         e->type = TAR_DIRECTORY;
     if (e->type != TAR_HARDLINK && e->type != TAR_SYMLINK)
         g_string_truncate(r->link, 0);
+    e->typeflag = h[H_TYPE];
+    e->devmajor = e->devminor = 0;
+    if ((e->typeflag == '3' || e->typeflag == '4') &&
+        (!parse_number(r->hdr + H_DEVMAJOR, H_DEV_LEN, &e->devmajor) ||
+         !parse_number(r->hdr + H_DEVMINOR, H_DEV_LEN, &e->devminor)))
+        return malformed(r, error, at, "bad device number field");
     r->pax.has_path = r->pax.has_link = r->pax.has_size = FALSE;
     r->gnu.has_path = r->gnu.has_link = FALSE;
     e->path = r->path->str;

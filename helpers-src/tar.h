@@ -25,7 +25,7 @@ enum tar_type {
     TAR_HARDLINK,   /* '1': linkname names an earlier member */
     TAR_SYMLINK,    /* '2': linkname is the target text */
     TAR_DIRECTORY,  /* '5' */
-    TAR_SPECIAL,    /* '3', '4', '6': devices and fifos */
+    TAR_SPECIAL,    /* '3', '4', '6': devices and fifos (typeflag tells which) */
 };
 
 struct tar_entry {
@@ -34,6 +34,8 @@ struct tar_entry {
     const char *linkname;   /* "" unless HARDLINK or SYMLINK */
     guint64 size;           /* bytes of data that follow the header */
     guint64 offset;         /* archive offset of the header, for messages */
+    char typeflag;          /* the header's type byte */
+    guint64 devmajor, devminor;   /* for '3' and '4' */
 };
 
 struct tar_reader;

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "backup_csv.h"
 #include "fb.h"
+#include "tar_header.h"
 #include "tar_write.h"
 
 #define BLOCK 512
@@ -28,7 +30,8 @@ struct tar_writer {
 };
 
 struct member {
-    char type;                 /* '0' file, '1' hard link, '2' symlink, '5' directory */
+    char type;                 /* '0' file, '1' hard link, '2' symlink, '5' directory,
+                                  '3'/'4' character/block device, '6' fifo */
     const char *name;
     const char *link;
     const struct stat *st;
@@ -113,99 +116,6 @@ pad(struct tar_writer *w, guint64 to, GError **error)
     return TRUE;
 }
 
-static gboolean
-fits(guint64 v, int field)
-{
-    return field >= 12 || v < ((guint64)1 << (3 * (field - 1)));
-}
-
-static void
-octal(unsigned char *f, int field, guint64 v)
-{
-    char s[32];
-
-    g_snprintf(s, sizeof s, "%0*" G_GINT64_MODIFIER "o", field - 1, fits(v, field) ? v : 0);
-    memcpy(f, s, (gsize)field - 1);
-    f[field - 1] = '\0';
-}
-
-static gboolean
-plain(const char *s, gsize max)
-{
-    if (strlen(s) > max)
-        return FALSE;
-    for (; *s != '\0'; s++)
-        if ((unsigned char)*s >= 0x80)
-            return FALSE;
-    return TRUE;
-}
-
-/* "LEN KEY=VALUE\n", LEN counting the whole record. */
-static void
-pax_record(GString *pax, const char *key, const char *value)
-{
-    gsize base = strlen(key) + strlen(value) + 3, len = base;
-    char digits[24];
-
-    for (;;) {
-        gsize n = base + (gsize)g_snprintf(digits, sizeof digits, "%" G_GSIZE_FORMAT, len);
-        if (n == len)
-            break;
-        len = n;
-    }
-    g_string_append_printf(pax, "%" G_GSIZE_FORMAT " %s=%s\n", len, key, value);
-}
-
-static void
-pax_number(GString *pax, const char *key, guint64 v, int field)
-{
-    char s[24];
-
-    if (fits(v, field))
-        return;
-    g_snprintf(s, sizeof s, "%" G_GUINT64_FORMAT, v);
-    pax_record(pax, key, s);
-}
-
-static void
-seal(unsigned char *h)
-{
-    unsigned int sum = 0;
-
-    memset(h + 148, ' ', 8);
-    for (int i = 0; i < BLOCK; i++)
-        sum += h[i];
-    g_snprintf((char *)h + 148, 8, "%06o", sum);
-    h[155] = ' ';
-}
-
-static void
-copy_field(unsigned char *f, const char *s, gsize max)
-{
-    memcpy(f, s, MIN(strlen(s), max));
-}
-
-static void
-ustar_header(unsigned char h[BLOCK], char type, const char *name, const char *link,
-             const char *uname, const char *gname, const struct stat *st, guint64 size)
-{
-    memset(h, 0, BLOCK);
-    copy_field(h, name, 100);
-    octal(h + 100, 8, st != NULL ? (guint64)(st->st_mode & 07777) : 0644);
-    octal(h + 108, 8, st != NULL ? (guint64)st->st_uid : 0);
-    octal(h + 116, 8, st != NULL ? (guint64)st->st_gid : 0);
-    octal(h + 124, 12, size);
-    octal(h + 136, 12, st != NULL && st->st_mtime > 0 ? (guint64)st->st_mtime : 0);
-    h[156] = (unsigned char)type;
-    copy_field(h + 157, link, 100);
-    memcpy(h + 257, "ustar\0" "00", 8);
-    copy_field(h + 265, uname, 32);
-    copy_field(h + 297, gname, 32);
-    octal(h + 329, 8, 0);
-    octal(h + 337, 8, 0);
-    seal(h);
-}
-
 static void
 owner_names(const struct stat *st, char **uname, char **gname)
 {
@@ -216,44 +126,24 @@ owner_names(const struct stat *st, char **uname, char **gname)
     *gname = g_strdup(gr != NULL ? gr->gr_name : "");
 }
 
-static GString *
-pax_for(const struct member *m, const char *uname, const char *gname)
-{
-    GString *pax = g_string_new(NULL);
-
-    if (!plain(m->name, 100))
-        pax_record(pax, "path", m->name);
-    if (!plain(m->link, 100))
-        pax_record(pax, "linkpath", m->link);
-    if (!plain(uname, 32))
-        pax_record(pax, "uname", uname);
-    if (!plain(gname, 32))
-        pax_record(pax, "gname", gname);
-    pax_number(pax, "uid", (guint64)m->st->st_uid, 8);
-    pax_number(pax, "gid", (guint64)m->st->st_gid, 8);
-    pax_number(pax, "size", m->size, 12);
-    if (m->st->st_mtime > 0)
-        pax_number(pax, "mtime", (guint64)m->st->st_mtime, 12);
-    return pax;
-}
-
 static gboolean
 put_header(struct tar_writer *w, const struct member *m, GError **error)
 {
-    unsigned char h[BLOCK];
     g_autofree char *uname = NULL, *gname = NULL;
-    g_autoptr(GString) pax = NULL;
+    g_autoptr(GString) out = g_string_sized_new(3 * BLOCK);
+    struct tar_member h = {
+        .type = m->type, .name = m->name, .link = m->link,
+        .mode = (guint64)(m->st->st_mode & 07777),
+        .uid = (guint64)m->st->st_uid, .gid = (guint64)m->st->st_gid, .size = m->size,
+        .mtime_sec = (gint64)m->st->st_mtim.tv_sec, .mtime_nsec = m->st->st_mtim.tv_nsec,
+        .devmajor = major(m->st->st_rdev), .devminor = minor(m->st->st_rdev),
+    };
 
     owner_names(m->st, &uname, &gname);
-    pax = pax_for(m, uname, gname);
-    if (pax->len > 0) {
-        ustar_header(h, 'x', "././@PaxHeader", "", "", "", NULL, pax->len);
-        if (!put(w, h, BLOCK, error) || !put(w, pax->str, pax->len, error) ||
-            !pad(w, BLOCK, error))
-            return FALSE;
-    }
-    ustar_header(h, m->type, m->name, m->link, uname, gname, m->st, m->size);
-    return put(w, h, BLOCK, error);
+    h.uname = uname;
+    h.gname = gname;
+    tar_header_append(out, &h);
+    return put(w, out->str, out->len, error);
 }
 
 static gboolean
@@ -329,6 +219,16 @@ add_link(struct tar_writer *w, const char *source, const char *name, const struc
     return put_header(w, &m, error);
 }
 
+/* A fifo or a device: a header, no data; never opened. */
+static gboolean
+add_special(struct tar_writer *w, const char *name, const struct stat *st, GError **error)
+{
+    struct member m = { S_ISFIFO(st->st_mode) ? '6' : S_ISCHR(st->st_mode) ? '3' : '4',
+                        name, "", st, 0 };
+
+    return put_header(w, &m, error);
+}
+
 static gint
 name_cmp(gconstpointer a, gconstpointer b)
 {
@@ -383,10 +283,9 @@ add_path(struct tar_writer *w, const char *source, const char *name, GError **er
         return add_link(w, source, name, &st, error);
     if (S_ISDIR(st.st_mode))
         return add_dir(w, source, name, &st, error);
-    if (S_ISSOCK(st.st_mode))
-        return TRUE;
-    g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: fifo or device file, refused", source);
-    return FALSE;
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        return add_special(w, name, &st, error);
+    return TRUE;    /* a socket: tarfile leaves it out */
 }
 
 gboolean

@@ -10,16 +10,18 @@
  *   - symlinks are stored as symlinks (never followed);
  *   - a regular file with more than one link whose inode was already stored
  *     under another name becomes a hard link member to that name;
- *   - sockets are left out (tarfile skips them); fifos and devices are
- *     refused (FB_EXIT_INPUT), as `fallback checksum` refuses them.
- * Headers are POSIX ustar with a pax extended header ("././@PaxHeader")
- * when a name, link target or owner name does not fit or is not ASCII, or
- * a number does not fit its field. Mode, uid, gid, owner names and mtime
- * come from lstat(). tar_write_finish adds the two zero blocks and pads to
- * a 10240-byte record, as tarfile does.
+ *   - fifos ('6') and character/block devices ('3'/'4', with their device
+ *     numbers) are a header with size 0 and no data; they are never opened
+ *     (lstat only: a fifo with no writer would block);
+ *   - sockets are left out (tarfile skips them).
+ * Every header is the bytes tarfile writes (tar_header.h): a pax extended
+ * header with the mtime (a float in Python) and whatever does not fit
+ * ustar, then the ustar header. Mode, uid, gid, owner names, mtime and
+ * device numbers come from lstat(). tar_write_finish adds the two zero
+ * blocks and pads to a 10240-byte record, as tarfile does.
  *
  * Errors: FB_ERROR, FB_EXIT_FAIL for I/O (a missing source included),
- * FB_EXIT_NOSPACE, FB_EXIT_INPUT for a refused file type.
+ * FB_EXIT_NOSPACE.
  */
 #ifndef FB_TAR_WRITE_H
 #define FB_TAR_WRITE_H

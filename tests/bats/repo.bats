@@ -218,13 +218,22 @@ PY
     [ ! -e "$T/out.tar" ]
 }
 
-@test "repo: a fifo in the part (12), bad names and usage (2), unknown part (1)" {
+@test "repo: fifos and devices round-trip, in C and in the rebuild from the document" {
     mkfifo "$src/data/fifo"
-    run write app1
-    [ "$status" -eq 12 ]
-    [[ "$output" == "fallback: repo write: $src/data/fifo: fifo or device file, refused" ]]
-    [ ! -e "$repo/parts/app1" ]
-    rm "$src/data/fifo"
+    mknod "$src/data/null" c 1 3
+    mknod "$src/data/sub/loop" b 7 200
+    run timeout 60 "$FB" repo write --repo "$repo" --pass-file "$T/key" --part app1 "$work"
+    [ "$status" -eq 0 ]
+    "$FB" tar "$work" > "$T/ref.tar"
+    "$FB" repo rebuild --repo "$repo" --pass-file "$T/key" --part app1 --out "$T/out.tar"
+    cmp "$T/ref.tar" "$T/out.tar"
+    pyrebuild --check-chunks "$T/key" "$repo" app1 | cmp "$T/ref.tar" -
+    tar -tvf "$T/out.tar" | grep -q '^prw.* apps/app1/backup/data/fifo$'
+    tar -tvf "$T/out.tar" | grep -q '^crw.* 1,3 .*apps/app1/backup/data/null$'
+    tar -tvf "$T/out.tar" | grep -q '^brw.* 7,200 .*apps/app1/backup/data/sub/loop$'
+}
+
+@test "repo: bad names and usage (2), unknown part (1)" {
     run write ../evil
     [ "$status" -eq 2 ]
     [[ "$output" == *"--part NAME: 1 to 100 of"* ]]
