@@ -40,6 +40,25 @@ gboolean index_build(const char *work_dir, const struct chunker *c,
                      const struct index_store *store, GByteArray **index_ids,
                      guint64 *tar_size, GError **error);
 
+struct stat;
+
+/* A files cache for index_build_cached: lookup appends to ids the chunk ids
+ * of the file at path when its content (as st describes it) is already
+ * stored, and the file is then not read; add is told the chunk ids of every
+ * regular file of the part, read or not. */
+struct index_files {
+    gboolean (*lookup)(void *ctx, const char *path, const struct stat *st, GByteArray *ids);
+    gboolean (*add)(void *ctx, const char *path, const struct stat *st,
+                    const unsigned char *ids, gsize n_ids, GError **error);
+    void *ctx;
+};
+
+/* index_build, asking files (NULL: none) before reading each file. The
+ * index is the same either way. */
+gboolean index_build_cached(const char *work_dir, const struct chunker *c,
+                            const struct index_store *store, const struct index_files *files,
+                            GByteArray **index_ids, guint64 *tar_size, GError **error);
+
 /* Write the tar to fd out; *tar_size is its length. */
 gboolean index_replay(const GByteArray *index_ids, const struct index_fetch *fetch, int out,
                       guint64 *tar_size, GError **error);

@@ -1,5 +1,6 @@
 /* index_build.c - the index of a part from its backup.csv, see index.h. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chunk_stream.h"
 #include "index.h"
@@ -12,6 +13,9 @@ struct builder {
     GByteArray *file_ids;     /* ids of the current file's chunks */
     guint64 file_size;
     GByteArray *index_ids;
+    const struct index_files *files;   /* NULL: no files cache */
+    char *source;             /* the current file, for the files cache */
+    struct stat st;
 };
 
 static void
@@ -97,23 +101,54 @@ sink_file_data(void *ctx, const void *data, gsize len, GError **error)
     return chunk_stream_feed(((struct builder *)ctx)->data, data, len, error);
 }
 
+/* The 'F' record of the current file, and its entry in the new files cache. */
+static gboolean
+file_record(struct builder *b, GError **error)
+{
+    unsigned char head[13];
+    gsize n = b->file_ids->len / BLOB_ID_BYTES;
+
+    head[0] = INDEX_FILE;
+    le_put(head + 1, b->file_size, 8);
+    le_put(head + 9, n, 4);
+    if (!chunk_stream_feed(b->index, head, sizeof head, error) ||
+        !chunk_stream_feed(b->index, b->file_ids->data, b->file_ids->len, error))
+        return FALSE;
+    return b->files == NULL ||
+           b->files->add(b->files->ctx, b->source, &b->st, b->file_ids->data, n, error);
+}
+
 static gboolean
 sink_file_end(void *ctx, GError **error)
 {
     struct builder *b = ctx;
-    unsigned char head[13];
 
-    if (!chunk_stream_end(b->data, error))
-        return FALSE;
-    head[0] = INDEX_FILE;
-    le_put(head + 1, b->file_size, 8);
-    le_put(head + 9, b->file_ids->len / BLOB_ID_BYTES, 4);
-    return chunk_stream_feed(b->index, head, sizeof head, error) &&
-           chunk_stream_feed(b->index, b->file_ids->data, b->file_ids->len, error);
+    return chunk_stream_end(b->data, error) && file_record(b, error);
+}
+
+/* A file the files cache knows unchanged: its record without reading it. */
+static gboolean
+sink_file_begin(void *ctx, const char *source, const struct stat *st, gboolean *have,
+                GError **error)
+{
+    struct builder *b = ctx;
+
+    *have = FALSE;
+    if (b->files == NULL)
+        return TRUE;
+    g_free(b->source);
+    b->source = g_strdup(source);
+    b->st = *st;
+    g_byte_array_set_size(b->file_ids, 0);
+    if (!b->files->lookup(b->files->ctx, source, st, b->file_ids))
+        return TRUE;
+    *have = TRUE;
+    b->file_size = (guint64)st->st_size;
+    return literal_flush(b, error) && file_record(b, error);
 }
 
 static const struct tar_sink index_sink = {
-    sink_literal, sink_file_start, sink_file_data, sink_file_end,
+    sink_literal, sink_file_start, sink_file_data, sink_file_end, sink_file_begin,
 };
 
 static gboolean
@@ -137,7 +172,15 @@ gboolean
 index_build(const char *work_dir, const struct chunker *c, const struct index_store *store,
             GByteArray **index_ids, guint64 *tar_size, GError **error)
 {
-    struct builder b = { .store = store };
+    return index_build_cached(work_dir, c, store, NULL, index_ids, tar_size, error);
+}
+
+gboolean
+index_build_cached(const char *work_dir, const struct chunker *c, const struct index_store *store,
+                   const struct index_files *files, GByteArray **index_ids, guint64 *tar_size,
+                   GError **error)
+{
+    struct builder b = { .store = store, .files = files };
     gboolean ok;
 
     b.data = chunk_stream_new(c, put_data_chunk, &b);
@@ -150,6 +193,7 @@ index_build(const char *work_dir, const struct chunker *c, const struct index_st
     chunk_stream_free(b.index);
     g_byte_array_unref(b.literal);
     g_byte_array_unref(b.file_ids);
+    g_free(b.source);
     if (!ok) {
         g_byte_array_unref(b.index_ids);
         return FALSE;

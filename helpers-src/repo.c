@@ -1,5 +1,6 @@
 /* repo.c - write and rebuild parts in a repository folder, see repo.h. */
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "blob.h"
 #include "chunker.h"
 #include "fb.h"
+#include "files_cache.h"
 #include "index.h"
+#include "known_ids.h"
 #include "outfile.h"
 #include "pack.h"
 #include "part_record.h"
@@ -39,6 +42,10 @@ struct repo {
     struct pack_writer *writer;
     struct repo_stats *stats;
     unsigned char *blob;      /* BLOB_MAX_BYTES */
+    struct files_cache *files;   /* NULL: every file is read */
+    struct known_ids *known;     /* NULL: the folder's packs are what is known */
+    gboolean files_warned;
+    gboolean files_hit;          /* the last lookup was a hit */
 };
 
 static GHashTable *
@@ -182,6 +189,8 @@ repo_free(struct repo *r)
             close(g_array_index(r->fds, int, i));
     g_array_unref(r->fds);
     pack_writer_free(r->writer);
+    files_cache_free(r->files);
+    known_ids_free(r->known);
     g_hash_table_destroy(r->blobs);
     g_hash_table_destroy(r->pending);
     g_hash_table_destroy(r->used);
@@ -329,11 +338,89 @@ record_packs(struct repo *r, struct part_record *rec, GError **error)
     return TRUE;
 }
 
+/* --- the files cache ------------------------------------------------------ */
+
+gboolean
+repo_use_files_cache(struct repo *r, const char *path, struct known_ids *known, GError **error)
+{
+    files_cache_free(r->files);
+    known_ids_free(r->known);
+    r->known = known;
+    r->files = files_cache_open(path, r->keys->mac, error);
+    return r->files != NULL;
+}
+
+static gboolean
+known_has(void *ctx, const unsigned char id[BLOB_ID_BYTES])
+{
+    struct repo *r = ctx;
+    g_autoptr(GBytes) key = g_bytes_new(id, BLOB_ID_BYTES);
+
+    return g_hash_table_contains(r->blobs, key) &&
+           (r->known == NULL || known_ids_has(r->known, id));
+}
+
+static gboolean
+files_lookup(void *ctx, const char *path, const struct stat *st, GByteArray *ids)
+{
+    struct repo *r = ctx;
+    const struct blob_known known = { known_has, r };
+    guint from = ids->len;
+
+    if (!files_cache_lookup(r->files, path, st, &known, ids))
+        return FALSE;
+    for (guint i = from; i < ids->len; i += BLOB_ID_BYTES)
+        g_hash_table_replace(r->used, g_bytes_new(ids->data + i, BLOB_ID_BYTES), NULL);
+    r->stats->chunks += (ids->len - from) / BLOB_ID_BYTES;
+    r->stats->files_cached++;
+    r->stats->bytes_cached += (guint64)st->st_size;
+    r->files_hit = TRUE;
+    return TRUE;
+}
+
+/* A cache that cannot be saved costs a re-read next time, never the part. */
+static void
+files_warn(struct repo *r, const GError *e)
+{
+    if (!r->files_warned)
+        fprintf(stderr, "fallback: files cache not saved: %s\n", e->message);
+    r->files_warned = TRUE;
+}
+
+static gboolean
+files_add(void *ctx, const char *path, const struct stat *st, const unsigned char *ids,
+          gsize n_ids, GError **error)
+{
+    struct repo *r = ctx;
+    g_autoptr(GError) e = NULL;
+
+    (void)error;
+    if (!r->files_hit) {
+        r->stats->files_read++;
+        r->stats->bytes_read += (guint64)st->st_size;
+    }
+    r->files_hit = FALSE;
+    if (!files_cache_add(r->files, path, st, ids, n_ids, &e))
+        files_warn(r, e);
+    return TRUE;
+}
+
+static void
+files_commit(struct repo *r)
+{
+    g_autoptr(GError) e = NULL;
+
+    if (!files_cache_commit(r->files, &e))
+        files_warn(r, e);
+    g_clear_pointer(&r->files, files_cache_free);
+}
+
 gboolean
 repo_write_part(struct repo *r, const char *part, const char *night, const char *work_dir,
                 struct repo_stats *stats, GError **error)
 {
     const struct index_store store = { store_chunk, r };
+    const struct index_files files = { files_lookup, files_add, r };
     g_autofree char *path = g_build_filename(r->dir, "parts", part, NULL);
     g_autoptr(part_record) rec = part_record_new(part, night);
     g_autoptr(GString) text = NULL;
@@ -348,7 +435,8 @@ repo_write_part(struct repo *r, const char *part, const char *night, const char 
         r->writer = pack_writer_new(r->packs_dir);
     }
     g_hash_table_remove_all(r->used);
-    if (!index_build(work_dir, &r->chunker, &store, &ids, &stats->tar_size, error))
+    if (!index_build_cached(work_dir, &r->chunker, &store, r->files != NULL ? &files : NULL, &ids,
+                            &stats->tar_size, error))
         return FALSE;
     g_byte_array_append(rec->index_ids, ids->data, ids->len);
     g_byte_array_unref(ids);
@@ -356,7 +444,11 @@ repo_write_part(struct repo *r, const char *part, const char *night, const char 
         !record_packs(r, rec, error))
         return FALSE;
     text = part_record_format(rec, r->keys->mac);
-    return write_text(path, text, error);
+    if (!write_text(path, text, error))
+        return FALSE;
+    if (r->files != NULL)
+        files_commit(r);
+    return TRUE;
 }
 
 /* --- rebuilding ------------------------------------------------------------ */

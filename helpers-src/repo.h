@@ -16,6 +16,9 @@ struct repo_stats {
     guint64 tar_size;
     guint chunks, new_chunks, new_packs;
     guint64 new_bytes;        /* bytes of new packs */
+    /* with a files cache: regular files read, and not read (cache hits) */
+    guint files_read, files_cached;
+    guint64 bytes_read, bytes_cached;
 };
 
 /* Open dir with secret (a password or a key file's key). With create, a
@@ -24,6 +27,15 @@ struct repo_stats {
 struct repo *repo_open(const char *dir, const struct crypt_secret *secret, gboolean create,
                        GError **error);
 void repo_free(struct repo *r);
+
+struct known_ids;
+
+/* The next repo_write_part uses the files cache at path (files_cache.h)
+ * and saves the new one at its end. A cached file is not read when each of
+ * its chunk ids is in a pack of the folder and, when known is not NULL, in
+ * known too (the ids the destination confirms it holds). Takes known. */
+gboolean repo_use_files_cache(struct repo *r, const char *path, struct known_ids *known,
+                              GError **error);
 
 gboolean repo_write_part(struct repo *r, const char *part, const char *night,
                          const char *work_dir, struct repo_stats *stats, GError **error);

@@ -59,7 +59,7 @@ fd_write(void *ctx, const void *data, gsize len, GError **error)
     return TRUE;
 }
 
-static const struct tar_sink fd_sink = { fd_write, NULL, fd_write, NULL };
+static const struct tar_sink fd_sink = { fd_write, NULL, fd_write, NULL, NULL };
 
 struct tar_writer *
 tar_writer_new(int fd)
@@ -154,13 +154,22 @@ file_error(GError **error, int err, const char *what, const char *path)
     return FALSE;
 }
 
-/* Exactly size bytes of source, as tarfile copies st_size bytes. */
+/* Exactly size bytes of source, as tarfile copies st_size bytes; nothing
+ * when the sink already has them. */
 static gboolean
-put_data(struct tar_writer *w, const char *source, guint64 size, GError **error)
+put_data(struct tar_writer *w, const char *source, const struct stat *st, guint64 size,
+         GError **error)
 {
-    int fd = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-    gboolean ok = TRUE;
+    gboolean ok = TRUE, have = FALSE;
+    int fd;
 
+    if (w->sink->file_begin != NULL && !w->sink->file_begin(w->ctx, source, st, &have, error))
+        return FALSE;
+    if (have) {
+        w->written += size;
+        return pad(w, BLOCK, error);
+    }
+    fd = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
     if (fd < 0)
         return file_error(error, errno, "open", source);
     if (w->sink->file_start != NULL)
@@ -201,7 +210,7 @@ add_file(struct tar_writer *w, const char *source, const char *name, const struc
         return put_header(w, &m, error);
     }
     g_hash_table_replace(w->inodes, key, g_strdup(name));
-    return put_header(w, &m, error) && put_data(w, source, m.size, error);
+    return put_header(w, &m, error) && put_data(w, source, st, m.size, error);
 }
 
 static gboolean

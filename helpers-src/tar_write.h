@@ -30,15 +30,22 @@
 
 struct tar_writer;
 
+struct stat;
+
 /* Where the bytes go. literal gets every byte that is not file content
  * (headers, padding, end blocks); a regular file's content comes as
  * file_start (its size), file_data pieces adding up to that size, file_end.
- * file_start and file_end may be NULL. */
+ * file_start and file_end may be NULL. file_begin, when not NULL, is asked
+ * first, with the file's source path and lstat: *have TRUE means the sink
+ * already holds that content, and the file is not opened (no file_start,
+ * file_data nor file_end for it). */
 struct tar_sink {
     gboolean (*literal)(void *ctx, const void *data, gsize len, GError **error);
     gboolean (*file_start)(void *ctx, guint64 size, GError **error);
     gboolean (*file_data)(void *ctx, const void *data, gsize len, GError **error);
     gboolean (*file_end)(void *ctx, GError **error);
+    gboolean (*file_begin)(void *ctx, const char *source, const struct stat *st, gboolean *have,
+                           GError **error);
 };
 
 /* The writer does not own fd: the tar goes to fd. */

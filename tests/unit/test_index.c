@@ -303,6 +303,95 @@ test_fifo_device(void)
     rm_rf(dir);
 }
 
+/* A files cache that trusts every path it saw (it ignores the stat). */
+struct fake_cache {
+    GHashTable *ids;          /* path -> GBytes of ids */
+    guint lookups, hits, adds;
+};
+
+static gboolean
+fake_lookup(void *ctx, const char *path, const struct stat *st, GByteArray *ids)
+{
+    struct fake_cache *f = ctx;
+    GBytes *v = g_hash_table_lookup(f->ids, path);
+
+    (void)st;
+    f->lookups++;
+    if (v == NULL)
+        return FALSE;
+    g_byte_array_append(ids, g_bytes_get_data(v, NULL), (guint)g_bytes_get_size(v));
+    f->hits++;
+    return TRUE;
+}
+
+static gboolean
+fake_add(void *ctx, const char *path, const struct stat *st, const unsigned char *ids,
+         gsize n_ids, GError **error)
+{
+    struct fake_cache *f = ctx;
+
+    (void)st;
+    (void)error;
+    g_hash_table_replace(f->ids, g_strdup(path), g_bytes_new(ids, n_ids * BLOB_ID_BYTES));
+    f->adds++;
+    return TRUE;
+}
+
+/* With the cache, a file's ids come from it and the file is not read: the
+ * big file rewritten (same size) after the first build still gives the
+ * first index, while a build without the cache sees the new bytes. */
+static void
+test_files_cache(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("index.XXXXXX", NULL);
+    g_autofree char *work = make_tree(dir);
+    g_autofree char *big = g_build_filename(dir, "src", "big.bin", NULL);
+    g_autofree char *data = NULL;
+    g_autoptr(GByteArray) ids = NULL, ids2 = NULL, ids3 = NULL;
+    g_autoptr(GBytes) want = tar_of(work), got = NULL;
+    g_autoptr(GError) error = NULL;
+    const unsigned char key[32] = { 9 };
+    struct fake_cache fc = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify)g_bytes_unref), 0, 0, 0 };
+    const struct index_files files = { fake_lookup, fake_add, &fc };
+    struct index_store st = { put, NULL };
+    struct chunker c;
+    struct store s;
+    guint64 size, size2;
+    gsize len;
+    struct stat before;
+    struct timespec times[2];
+    int fd;
+
+    chunker_init(&c, key);
+    store_init(&s);
+    st.ctx = &s;
+    g_assert_true(index_build_cached(work, &c, &st, &files, &ids, &size, &error));
+    g_assert_no_error(error);
+    /* a.txt (its hard link is a link member), the long name, café, empty, big.bin,
+     * a.txt again as conf/a.txt (a link to the first), info.json */
+    g_assert_cmpuint(fc.adds, ==, 6);
+    g_assert_cmpuint(fc.hits, ==, 0);
+    got = replayed(&s, ids, &size2, &error);
+    g_assert_true(g_bytes_equal(got, want));
+    g_assert_cmpint(stat(big, &before), ==, 0);
+    g_assert_true(g_file_get_contents(big, &data, &len, NULL));
+    data[len / 2] ^= 1;
+    fd = open(big, O_WRONLY | O_TRUNC);
+    g_assert_cmpint(write(fd, data, len), ==, (gssize)len);
+    times[0] = before.st_atim;
+    times[1] = before.st_mtim;   /* same header: only the content differs */
+    g_assert_cmpint(futimens(fd, times) | close(fd), ==, 0);
+    g_assert_true(index_build_cached(work, &c, &st, &files, &ids2, &size, &error));
+    g_assert_cmpuint(fc.hits, ==, 6);
+    g_assert_cmpmem(ids->data, ids->len, ids2->data, ids2->len);
+    g_assert_true(index_build(work, &c, &st, &ids3, &size, &error));
+    g_assert_false(ids->len == ids3->len && memcmp(ids->data, ids3->data, ids->len) == 0);
+    g_hash_table_destroy(fc.ids);
+    g_hash_table_destroy(s.chunks);
+    rm_rf(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -311,5 +400,6 @@ main(int argc, char **argv)
     g_test_add_func("/index/round-trip", test_round_trip);
     g_test_add_func("/index/damaged", test_damaged);
     g_test_add_func("/index/fifo-device", test_fifo_device);
+    g_test_add_func("/index/files-cache", test_files_cache);
     return g_test_run();
 }
