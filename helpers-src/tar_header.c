@@ -60,19 +60,46 @@ plain(const char *s, gsize max)
     return TRUE;
 }
 
+static gboolean
+reads_back(double v, int p, char s[40])
+{
+    g_snprintf(s, 40, "%.*e", p - 1, v);
+    return strtod(s, NULL) == v;
+}
+
+/* A power of two: the one case where more digits can stop reading back. */
+static gboolean
+power_of_two(double v)
+{
+    guint64 bits;
+
+    memcpy(&bits, &v, sizeof bits);
+    return (bits & ((G_GUINT64_CONSTANT(1) << 52) - 1)) == 0;
+}
+
 /* Shortest digits that read back as v (the nearest such string), as
  * Python's repr finds them: digits into d, the decimal exponent of the
- * first digit into *exp. */
+ * first digit into *exp. Elsewhere than at a power of two, reading back is
+ * monotonic in the number of digits: a binary search finds the shortest. */
 static void
 shortest_digits(double v, char d[24], int *exp)
 {
     char s[40];
+    int lo = 1, hi = 17;
 
-    for (int p = 1; p <= 17; p++) {
-        g_snprintf(s, sizeof s, "%.*e", p - 1, v);
-        if (strtod(s, NULL) == v)
-            break;
+    if (power_of_two(v)) {
+        while (lo < hi && !reads_back(v, lo, s))
+            lo++;
+    } else {
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (reads_back(v, mid, s))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
     }
+    reads_back(v, lo, s);
     char *e = strchr(s, 'e');
     gsize n = 0;
 
@@ -123,7 +150,10 @@ mtime_float(gint64 sec, long nsec)
 void
 tar_header_mtime_text(gint64 sec, long nsec, char buf[32])
 {
-    py_repr(mtime_float(sec, nsec), buf);
+    if (nsec == 0 && sec >= 0 && sec < (G_GINT64_CONSTANT(1) << 53))
+        g_snprintf(buf, 32, "%" G_GINT64_FORMAT ".0", sec);   /* exact: Python's repr */
+    else
+        py_repr(mtime_float(sec, nsec), buf);
 }
 
 /* "LEN KEY=VALUE\n", LEN counting the whole record. */

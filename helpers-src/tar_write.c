@@ -26,6 +26,7 @@ struct tar_writer {
     int fd;                    /* for the fd sink */
     guint64 written;
     GHashTable *inodes;        /* "dev:ino" -> member name of its first copy */
+    GHashTable *users, *groups;   /* uid, gid -> name ("" when unknown), looked up once */
     unsigned char *buf;        /* COPY_BUFFER bytes */
 };
 
@@ -80,6 +81,8 @@ tar_writer_new_sink(const struct tar_sink *sink, void *ctx)
     w->ctx = ctx;
     w->fd = -1;
     w->inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    w->users = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    w->groups = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     w->buf = g_malloc(COPY_BUFFER);
     return w;
 }
@@ -90,6 +93,8 @@ tar_writer_free(struct tar_writer *w)
     if (w == NULL)
         return;
     g_hash_table_destroy(w->inodes);
+    g_hash_table_destroy(w->users);
+    g_hash_table_destroy(w->groups);
     g_free(w->buf);
     g_free(w);
 }
@@ -116,20 +121,28 @@ pad(struct tar_writer *w, guint64 to, GError **error)
     return TRUE;
 }
 
+/* The owner names, as tarfile asks pwd and grp for them (once per id here:
+ * every lookup reads /etc/passwd and /etc/group). */
 static void
-owner_names(const struct stat *st, char **uname, char **gname)
+owner_names(struct tar_writer *w, const struct stat *st, const char **uname, const char **gname)
 {
-    struct passwd *pw = getpwuid(st->st_uid);
-    struct group *gr = getgrgid(st->st_gid);
+    gpointer uid = GUINT_TO_POINTER(st->st_uid), gid = GUINT_TO_POINTER(st->st_gid);
 
-    *uname = g_strdup(pw != NULL ? pw->pw_name : "");
-    *gname = g_strdup(gr != NULL ? gr->gr_name : "");
+    if (!g_hash_table_contains(w->users, uid)) {
+        struct passwd *pw = getpwuid(st->st_uid);
+        g_hash_table_insert(w->users, uid, g_strdup(pw != NULL ? pw->pw_name : ""));
+    }
+    if (!g_hash_table_contains(w->groups, gid)) {
+        struct group *gr = getgrgid(st->st_gid);
+        g_hash_table_insert(w->groups, gid, g_strdup(gr != NULL ? gr->gr_name : ""));
+    }
+    *uname = g_hash_table_lookup(w->users, uid);
+    *gname = g_hash_table_lookup(w->groups, gid);
 }
 
 static gboolean
 put_header(struct tar_writer *w, const struct member *m, GError **error)
 {
-    g_autofree char *uname = NULL, *gname = NULL;
     g_autoptr(GString) out = g_string_sized_new(3 * BLOCK);
     struct tar_member h = {
         .type = m->type, .name = m->name, .link = m->link,
@@ -139,9 +152,7 @@ put_header(struct tar_writer *w, const struct member *m, GError **error)
         .devmajor = major(m->st->st_rdev), .devminor = minor(m->st->st_rdev),
     };
 
-    owner_names(m->st, &uname, &gname);
-    h.uname = uname;
-    h.gname = gname;
+    owner_names(w, m->st, &h.uname, &h.gname);
     tar_header_append(out, &h);
     return put(w, out->str, out->len, error);
 }

@@ -2,7 +2,9 @@
  * mtime text (Python's repr of the float), device fields, numbers that do
  * not fit, non-ASCII and non-UTF-8 names. The answers were printed by
  * Debian 12's Python 3.11 (repr(sec + nsec * 1e-9), tarfile headers). */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tar_header.h"
 
@@ -29,6 +31,53 @@ test_mtime_text(void)
     assert_mtime(5, 0, "5.0");
     assert_mtime(1, 999999999, "1.999999999");
     assert_mtime(123, 456, "123.000000456");
+}
+
+/* Many (sec, nsec) pairs, every kind of magnitude: Python's repr of each
+ * float, printed by Debian's python3, against ours. */
+static void
+test_mtime_text_vs_python(void)
+{
+    static const char py[] =
+        "import sys\n"
+        "for line in open(sys.argv[1]):\n"
+        "    s, n = map(int, line.split())\n"
+        "    print(repr(s + n * 1e-9))\n";
+    char tmpl[] = "/tmp/test_tar_header.XXXXXX";
+    int fd = mkstemp(tmpl);
+    const char *argv[] = { "/usr/bin/python3", "-c", py, tmpl, NULL };
+    int status;
+    g_autoptr(GString) in = g_string_new(NULL), want = g_string_new(NULL);
+    g_autofree char *out = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GRand) rand = g_rand_new_with_seed(20261201);
+    char buf[32];
+
+    for (int i = 0; i < 20000; i++) {
+        static const gint64 scale[] = { 1, 1000, 2000000000, G_GINT64_CONSTANT(8589934592),
+                                        G_GINT64_CONSTANT(1) << 40, G_GINT64_CONSTANT(1) << 53 };
+        gint64 sec = (gint64)(g_rand_double(rand) * (double)scale[i % 6]);
+        long nsec;
+
+        if (i % 7 == 0)
+            sec -= scale[i % 6] / 2;                                  /* before 1970 */
+        nsec = i % 5 == 0 ? 0 : i % 5 == 1 ? 500000000 : g_rand_int_range(rand, 0, 1000000000);
+
+        if (i % 11 == 0)
+            nsec = (long)g_rand_int_range(rand, 0, 1000) * 1000000;   /* whole ms */
+        g_string_append_printf(in, "%" G_GINT64_FORMAT " %ld\n", sec, nsec);
+        tar_header_mtime_text(sec, nsec, buf);
+        g_string_append_printf(want, "%s\n", buf);
+    }
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, in->str, in->len), ==, (gssize)in->len);
+    close(fd);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                               &status, &error));
+    g_assert_no_error(error);
+    unlink(tmpl);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_cmpstr(out, ==, want->str);
 }
 
 static GString *
@@ -99,6 +148,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tar_header/mtime-text", test_mtime_text);
+    g_test_add_func("/tar_header/mtime-text-vs-python", test_mtime_text_vs_python);
     g_test_add_func("/tar_header/fields", test_fields);
     g_test_add_func("/tar_header/big-numbers-and-names", test_big_numbers_and_names);
     return g_test_run();
