@@ -14,7 +14,7 @@
 #define REPO_EXIT \
     "Exit status: 0 ok, 1 I/O error, 2 usage, 4 wrong password or key, 6 damaged\n" \
     "repository (pack, blob, part record or index), 7 unsupported format, 8 no\n" \
-    "space left, 12 bad backup.csv."
+    "space left, 12 bad backup.csv or --known list."
 
 #define WRITE_HELP \
     "WORK_DIR is a collected backup (its backup.csv, as for `fallback tar`). Cuts\n" \
