@@ -1,8 +1,8 @@
 /* repo.c - write and rebuild parts in a repository folder, see repo.h. */
 #include <dirent.h>
-#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
