@@ -241,6 +241,55 @@ test_damaged_ignored(void)
     fixture_clear(&f);
 }
 
+/* Rewrite the cache's MAC as the writer would, after an edit. */
+static void
+reseal(const char *path, const unsigned char *key)
+{
+    static const char label[] = "fallback files cache v1";
+    unsigned char kfc[32];
+    g_autofree char *data = NULL;
+    gsize len;
+
+    crypto_generichash(kfc, sizeof kfc, (const unsigned char *)label, sizeof label - 1, key, 32);
+    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+    crypto_generichash((unsigned char *)data + len - 32, 32, (unsigned char *)data, len - 32, kfc,
+                       sizeof kfc);
+    g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+}
+
+/* Authentic but inconsistent (a bug of a writer, never trusted): a chunk
+ * count that does not fit the size, a wrong record count. */
+static void
+test_strict_parse(void)
+{
+    struct fixture f;
+    const gsize k_at = 8 + 16 + 5 * 8, count_at_from_end = 40;
+    g_autofree char *saved = NULL;
+    gsize len;
+
+    fixture_init(&f);
+    write_cache(&f, key_a);
+    g_assert_true(g_file_get_contents(f.path, &saved, &len, NULL));
+    reseal(f.path, key_a);                          /* the reseal itself changes nothing */
+    {
+        struct files_cache *fc = reopen(&f, key_a);
+        g_assert_cmpuint(files_cache_loaded(fc), ==, 2);
+        files_cache_free(fc);
+    }
+    edit(f.path, k_at, -3, -1);                     /* 3 chunks -> 0 for 300,000 bytes */
+    reseal(f.path, key_a);
+    assert_ignored(&f, key_a);
+    g_assert_true(g_file_set_contents(f.path, saved, (gssize)len, NULL));
+    edit(f.path, len - count_at_from_end, 1, -1);   /* 3 records said, 2 there */
+    reseal(f.path, key_a);
+    assert_ignored(&f, key_a);
+    g_assert_true(g_file_set_contents(f.path, saved, (gssize)len, NULL));
+    edit(f.path, k_at, 1, -1);                      /* 4 ids said: the records run over */
+    reseal(f.path, key_a);
+    assert_ignored(&f, key_a);
+    fixture_clear(&f);
+}
+
 static void
 test_known_ids(void)
 {
@@ -292,6 +341,7 @@ main(int argc, char **argv)
     g_test_add_func("/files_cache/hit-and-misses", test_hit_and_misses);
     g_test_add_func("/files_cache/racy-not-cached", test_racy_not_cached);
     g_test_add_func("/files_cache/damaged-ignored", test_damaged_ignored);
+    g_test_add_func("/files_cache/strict-parse", test_strict_parse);
     g_test_add_func("/files_cache/known-ids", test_known_ids);
     return g_test_run();
 }
