@@ -141,6 +141,25 @@ with_part() {
     unchanged
 }
 
+@test "--pass-file names the password: a file others can read is refused, a root-only one is used with auto" {
+    local n
+    n=$(nights | tail -n1)
+    on_fallback /bin/bash -c 'cp /root/pw /root/pw.open && chmod 0644 /root/pw.open'
+    run on_fallback "$BIN/deploy_fallback" auto --pass-file /root/pw.open
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"--pass-file /root/pw.open: not a file of root's that only root can read: nothing was changed"* ]]
+    # the password opens the night (no key is kept here): the deploy goes
+    # on to the MAC, which this night lacks
+    run on_fallback "$BIN/deploy_fallback" auto --pass-file /root/pw
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"night $n is not authenticated"* ]]
+    run on_fallback "$BIN/deploy_fallback" auto --pass-file /root/otherpw
+    [ "$status" -eq 4 ]
+    unchanged
+}
+
 @test "a night without its MAC, named with --night, is deployed, and the log says it was not authenticated" {
     local n
     n=$(nights | tail -n1)
