@@ -21,6 +21,7 @@ const struct fb_command fb_commands[] = {
     { "ls", cmd_ls, "list a folder on the fallback server" },
     { "trust-host", cmd_trust_host, "record the fallback server's host key" },
     { "manifest", cmd_manifest, "read or write a night manifest" },
+    { "mac", cmd_mac, "sign or check a text with a key derived from the archive key" },
     { "repo", cmd_repo, "write, rebuild or verify a part in a repository (format v2)" },
     { NULL, NULL, NULL },
 };

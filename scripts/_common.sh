@@ -394,6 +394,19 @@ fallback_ssh_port() {
     echo "$port"
 }
 
+# fallback_host_fingerprints: this server's SSH host keys as `ssh-keygen
+# -lf` shows them (SHA256), one a line: what the main server pins, for the
+# admin to compare with what the main's install prints.
+fallback_host_fingerprints() {
+    local k keys
+    keys=$(sshd -T 2>/dev/null | awk '$1 == "hostkey" { print $2 ".pub" }')
+    [ -n "$keys" ] || keys=$(ls /etc/ssh/ssh_host_*_key.pub 2>/dev/null)
+    for k in $keys; do
+        [ -f "$k" ] && ssh-keygen -lf "$k" 2>/dev/null
+    done
+    return 0
+}
+
 # fallback_main_domain: this server's main domain, or its host name.
 fallback_main_domain() {
     local domain

@@ -476,3 +476,73 @@ fo_mail_if_auto() { # SUBJECT: the run's log to root when nobody watches
     [ "$fo_auto" = 1 ] || [ "$fo_failed" = 1 ] || return 0
     printf '%s\n' "${FB_RUN_LOG[@]}" | fb_mail "$1"
 }
+
+# ---------------------------------------------------------------------
+# What a deploy or an update trusts (doc/failover.md): the manifest is the
+# one the other server's key vouches for, and each part's content is the
+# part it names. These checks know nothing of how a part is stored: a v1
+# object decrypted and a v2 part rebuilt go through the same ones.
+fo_mac_text=
+fo_mac_err=
+fo_part_err=
+
+# fo_mac_check MAC_FILE PURPOSE LIKE: MAC_FILE's MAC verified with the key
+# in use (fo_pass_file, else fo_password, piped), LIKE an archive made with
+# the same key; its text into fo_mac_text. The helper's status (4 wrong
+# key, 6 altered or made with another key); fo_mac_err says why.
+fo_mac_check() {
+    local errf rc
+    errf=$(mktemp) || return 1
+    if [ -n "${fo_pass_file:-}" ]; then
+        fo_mac_text=$("$FB" mac check --pass-file "$fo_pass_file" --purpose "$2" --like "$3" "$1" 2> "$errf" < /dev/null)
+    else
+        fo_mac_text=$(printf '%s\n' "$fo_password" | "$FB" mac check --purpose "$2" --like "$3" "$1" 2> "$errf")
+    fi
+    rc=$?
+    fo_mac_err=$(tail -n 1 "$errf")
+    fo_mac_err=${fo_mac_err#fallback: mac: }
+    fo_mac_err=${fo_mac_err//"$1"/${1##*/}}
+    rm -f -- "$errf"
+    return "$rc"
+}
+
+# fo_mac_field NAME: the value of the line "NAME VALUE" of fo_mac_text.
+fo_mac_field() { awk -v k="$1" '$1 == k { print $2; exit }' <<< "$fo_mac_text"; }
+
+# fo_manifest_authentic MANIFEST MAC_FILE PURPOSE LIKE ID: MAC_FILE is
+# authentic (fo_mac_check) and vouches for this very MANIFEST (its
+# BLAKE2b) as the one of ID. Sets fo_mac_err otherwise.
+fo_manifest_authentic() {
+    [ -f "$2" ] || { fo_mac_err="there is no ${2##*/} to authenticate its manifest"; return 1; }
+    fo_mac_check "$2" "$3" "$4" || return 1
+    [ "$(fo_mac_field purpose)" = "$3" ] && [ "$(fo_mac_field id)" = "$5" ] ||
+        { fo_mac_err="${2##*/} vouches for $(fo_mac_field purpose) $(fo_mac_field id), not for $3 $5"; return 1; }
+    [ "$(fo_mac_field manifest)" = "$(fb_b2sum "$1")" ] ||
+        { fo_mac_err="the manifest is not the one ${2##*/} vouches for (altered after it was made)"; return 1; }
+}
+
+# fo_part_of TAR: what the YunoHost backup TAR holds, by its info.json:
+# "system", "app ID" (one app), or how else it looks.
+fo_part_of() {
+    local info
+    info=$(tar -xOf "$1" info.json 2>/dev/null || tar -xOf "$1" ./info.json 2>/dev/null)
+    jq -r '[ (if ((.system // {}) | length) > 0 then "system" else empty end),
+             ((.apps // {}) | keys[] | "app " + .) ] | if length == 0 then "nothing" else join(" + ") end' \
+        <<< "$info" 2>/dev/null || echo "an unreadable info.json"
+}
+
+# fo_check_part KIND ID SUM TAR: the decrypted TAR is the part the
+# authenticated manifest names: its content checksum (`fallback checksum`)
+# is SUM and its info.json holds that part alone (the system, or app ID).
+# Sets fo_part_err otherwise.
+fo_check_part() {
+    local kind=$1 id=$2 sum=$3 tar=$4 got what want=system
+    [ "$kind" = app ] && want="app $id"
+    got=$("$FB" checksum "$tar" 2>&1) ||
+        { fo_part_err="its content checksum cannot be computed: ${got##*$'\n'}"; return 1; }
+    [ "$got" = "$sum" ] ||
+        { fo_part_err="its content is not the $want the manifest names (content checksum differs)"; return 1; }
+    what=$(fo_part_of "$tar")
+    [ "$what" = "$want" ] ||
+        { fo_part_err="it holds a backup of $what, not of the $want the manifest names"; return 1; }
+}

@@ -294,7 +294,52 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     sysstate main | diff "$state/main.before" -
 }
 
-@test "update auto: the main's key is not the password close_fallback asked: nothing changed" {
+@test "update: a set aside without its manifest.mac, or altered since, is refused whatever auto says" {
+    local u=$CHROOT/updated_backup
+    on_main /bin/bash -c "umask 077 && printf '%s\n' '$NEWPW' > /root/closepw"
+    on_fallback mv "$u/manifest.mac" /root/manifest.mac
+    run on_main "$BIN/update_from_fallback" auto --pass-file /root/closepw
+    on_fallback mv /root/manifest.mac "$u/manifest.mac"
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"/updated_backup on the fallback server is not authenticated (no manifest.mac from close_fallback): refused, nothing was changed"* ]]
+    sysstate main | diff "$state/main.before" -
+    # the manifest changed after close_fallback vouched for it (the same
+    # JSON with one more space)
+    on_fallback cp -p "$u/manifest.json" /root/manifest.json
+    on_fallback /bin/bash -c "sed '1s/^{/{ /' /root/manifest.json > $u/manifest.json"
+    run on_main "$BIN/update_from_fallback" auto --pass-file /root/closepw
+    on_fallback cp -p /root/manifest.json "$u/manifest.json"
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"is refused: its manifest fails authentication (the manifest is not the one manifest.mac vouches for"* ]]
+    sysstate main | diff "$state/main.before" -
+}
+
+@test "update: the fallback offering the main's own nightly archives as its work is refused, even MAC'd with the main's key" {
+    local n cid
+    n=$(night)
+    cid=$(on_fallback sed -n 's/^closed closeid=\([^ ]*\).*/\1/p' "$CHROOT/status/deployed")
+    [ -n "$cid" ]
+    on_fallback /bin/bash -c "umask 077 && printf '%s\n' '$PW' > /root/mainpw"
+    # what a fallback holding the main's key (keep_key) can make: the
+    # main's own system of night $n as the set of the close $cid
+    on_fallback /bin/bash -s -- "$n" "$cid" < "$BATS_TEST_DIRNAME/forge-set-aside"
+    run on_main "$BIN/update_from_fallback" auto --pass-file "$DATA/passkey"
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"opens with this server's own nightly key: it is one of this server's archives, not work close_fallback set aside: refused, nothing was changed"* ]]
+    sysstate main | diff "$state/main.before" -
+    # the admin, asked the password, gives the main's: refused all the same
+    run on_main "$BIN/update_from_fallback" <<< $'\n'"$PW"$'\ny\ny'
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"opens with this server's own nightly key"* ]]
+    on_fallback /bin/bash -c "rm -rf $CHROOT/updated_backup && mv -T $CHROOT/updated_backup.real $CHROOT/updated_backup"
+    sysstate main | diff "$state/main.before" -
+}
+
+@test "update auto: the key is named, never guessed; the main's key is not the password close_fallback asked: nothing changed" {
     run on_main "$BIN/fallback_status"
     [[ $output == *"CLOSED: its work set aside at "*" waits (run update_from_fallback here)"* ]]
     [[ $output == *"failover cycle here: updating (an update was interrupted: run update_from_fallback again)"* ]]
@@ -302,7 +347,12 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [[ $output == *"failover cycle: closed (work set aside at "*"update_from_fallback on the main server)"* ]]
     run on_main "$BIN/update_from_fallback" auto
     echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"auto: say which key opens the set: --pass-file FILE"* ]]
+    run on_main "$BIN/update_from_fallback" auto --pass-file "$DATA/passkey"
+    echo "$output"
     [ "$status" -eq 4 ]
+    [[ $output == *"the password given does not decrypt what close_fallback set aside"* ]]
     sysstate main | diff "$state/main.before" -
 }
 
@@ -396,6 +446,19 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     on_fallback /bin/bash -c 'echo "page of cycle 2" > /home/yunohost.app/wiki/pages/Home.md
         echo "alice on fallback 2" > /home/alice/Documents/notes.txt'
     appdata fallback wiki > "$state/wiki.cycle2"
+    # auto says no questions, not which password: it must be named; the
+    # main's key (kept here) is refused, its set would be
+    run on_fallback "$BIN/close_fallback" auto
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"auto: say which password sets the work aside: --pass-file FILE"* ]]
+    on_fallback /bin/bash -c "$BIN/fallback key-init --like $CHROOT/backup/nights/$(night)/$(night)-app_list.enc \
+        --pass-file /root/mainpw --out /root/mainkey"
+    run on_fallback "$BIN/close_fallback" auto --pass-file /root/mainkey
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"this password opens the main server's own archives"* ]]
+    on_fallback grep -qx state=deployed "$DATA/deploy_state/state"
     run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\n'"$NEWPW"
     echo "$output"
     [ "$status" -eq 0 ]

@@ -131,6 +131,7 @@ SPY
     for c in $spied; do on_main rm -f "/usr/local/sbin/$c"; done
     echo "$output"
     [ "$status" -eq 0 ]
+    printf '%s\n' "$output" > "$state/main.install"
     [[ $output == *"ssh-ed25519 "*"fallback@main.test"* ]]
     refute on_main grep -rs "Corr3ct-Horse-Battery" /etc/yunohost /home/yunohost.app /var/log /etc/cron.d /opt/yunohost
     [[ $output != *Corr3ct-Horse-Battery* ]]
@@ -172,6 +173,18 @@ SPY
     [[ $output == *"ssh_user: fallback"* ]]
     [[ $output == *"ssh_port: 22"* ]]
     [[ $output == *"ssh_host: "* ]]
+    # its host keys' fingerprints as ssh-keygen -lf shows them; the one the
+    # main's install printed as pinned is among them
+    local k fp n=0
+    for k in $(on_fallback /bin/bash -c 'ls /etc/ssh/ssh_host_*_key.pub'); do
+        fp=$(on_fallback ssh-keygen -lf "$k")
+        [[ $output == *"$fp"* ]]
+        n=$((n + 1))
+    done
+    [ "$n" -ge 1 ]
+    fp=$(grep -o 'Host key of the fallback server [^ ]* recorded: SHA256:[A-Za-z0-9+/]*' "$state/main.install" | sed 's/.*recorded: //')
+    [ -n "$fp" ]
+    [[ $output == *" $fp "* ]]
     run on_fallback getent passwd fallback
     [[ $output == *":/home/yunohost.app/fallback/sftp:/usr/sbin/nologin" ]]
     run on_fallback id -nG fallback

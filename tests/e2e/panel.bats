@@ -136,7 +136,7 @@ no_secret() {
     run on_main yunohost app config set fallback main.settings.ssh_host -v fallback.test
     echo "$output"
     [ "$status" -eq 0 ]
-    [[ $output == *"Host key of the fallback server fallback.test recorded"* ]]
+    [[ $output == *"Host key of the fallback server fallback.test recorded: $(on_fallback ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f2)"* ]]
     on_main grep -qx 'ssh_host=fallback.test' "$DATA/config.conf"
     run on_main yunohost app config set fallback main.settings.ssh_host -v 127.0.0.3
     [ "$status" -eq 0 ]
@@ -193,6 +193,7 @@ no_secret() {
     run on_fallback yunohost --debug app action run fallback main.deploy.deploy -a "deploy_password=$PW"
     [ "$status" -eq 0 ]
     no_secret "$output"
+    on_fallback grep -q "start (auto)" /var/log/fallback/deploy_fallback.log
     run on_fallback sed -n 's/^state=//p' "$DATA/deploy_state/state"
     [ "$output" = deployed ]
     run on_fallback test -d /var/www/wiki
@@ -218,6 +219,7 @@ no_secret() {
     run on_fallback yunohost --debug app action run fallback main.close.close -a "close_password=$NEWPW"
     [ "$status" -eq 0 ]
     no_secret "$output"
+    on_fallback grep -q "start (auto)" /var/log/fallback/close_fallback.log
     run on_fallback sed -n 's/^state=//p' "$DATA/deploy_state/state"
     [ "$output" = closed ]
     run on_main yunohost app action run fallback main.update.update_from_fallback -a "update_password=Wrong-Horse-Battery"
@@ -225,6 +227,9 @@ no_secret() {
     run on_main yunohost --debug app action run fallback main.update.update_from_fallback -a "update_password=$NEWPW"
     [ "$status" -eq 0 ]
     no_secret "$output"
+    # the button asks for no answers: auto, the password named by --pass-file -
+    on_main grep -q "start (auto)" /var/log/fallback/update_from_fallback.log
+    on_main grep -q "the set is authenticated: made by close_fallback with this password" /var/log/fallback/update_from_fallback.log
     # the fallback is told; its seal job ends the cycle (doc/failover.md)
     on_fallback /bin/bash -c "ls $DATA/sftp/incoming | grep -q '^update_done-'"
     run on_main /bin/bash -c "grep -rl -F -e '$NEWPW' -e '$PW' /etc/yunohost/apps/fallback /var/log $DATA 2>/dev/null"
