@@ -35,6 +35,8 @@ int cmd_ls(int argc, char **argv);
 int cmd_trust_host(int argc, char **argv);
 /* cmd_manifest.c */
 int cmd_manifest(int argc, char **argv);
+/* cmd_valid.c */
+int cmd_valid(int argc, char **argv);
 /* cmd_repo.c */
 int cmd_repo(int argc, char **argv);
 

@@ -26,6 +26,10 @@ struct fb_config {
 gboolean fb_config_load(const char *path, struct fb_config *cfg, GError **error);
 void fb_config_clear(struct fb_config *cfg);
 
+/* Whether value is accepted for key in config.conf (the rule the loader
+ * applies to one line); on refusal why says so ("must be ..."). */
+gboolean fb_config_key_check(const char *key, const char *value, const char **why);
+
 enum fb_app_mark { FB_APP_UNSELECTED, FB_APP_SELECTED, FB_APP_EXCLUDED };
 
 struct fb_app_entry {
@@ -39,6 +43,11 @@ GPtrArray *fb_app_list_load(const char *path, GError **error);
 /* YunoHost app id rules, including multi-instance ids such as nextcloud__2. */
 gboolean fb_app_id_valid(const char *id);
 void fb_app_entry_free(struct fb_app_entry *entry);
+
+/* Whether line may stand in app_list: a comment, a blank line or one
+ * "[mark]: id" entry (duplicates are the loader's to find); why says what
+ * is wrong. */
+gboolean fb_app_list_line_valid(const char *line, const char **why);
 
 /* Read a whole text file of at most max bytes (NUL bytes refused);
  * *out is NUL-terminated, free it with g_free. Error code FB_EXIT_INPUT. */

@@ -49,9 +49,14 @@ fb_legacy_sshd_marker="# Automatically added by fallback"
 
 # fallback_app_list_rewrite FILE [add|remove ID]: normalize FILE in place,
 # optionally adding ID as "[]" (an existing line keeps its mark) or removing
-# its line. Written to a temporary name and renamed, mode kept.
+# its line. Written to a temporary name and renamed, mode kept. The helper
+# owns the syntax: a FILE it refuses (what the nightly job would refuse) is
+# left as it is, with the helper's FILE:LINE message, status 1; so is any
+# result it would refuse.
 fallback_app_list_rewrite() {
     local file=$1 op=${2:-} id=${3:-} tmp
+    "$fb_bin" config-check --app-list "$file" > /dev/null || return 1
+    [ -z "$op" ] || fallback_app_id_valid "$id" || { echo "fallback: app_list: not an app id: '$id'" >&2; return 1; }
     tmp=$(mktemp "$file.XXXXXX") || return 1
     if ! LC_ALL=C awk -v header="$fb_app_list_header" -v op="$op" -v target="$id" '
         function flush(   i, j, t, k) {
@@ -76,19 +81,17 @@ fallback_app_list_rewrite() {
         {
             line = $0
             sub(/[[:space:]]+$/, "", line)
-            if (match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/)) {
-                mark = substr(line, 1, index(line, "]"))
-                id = substr(line, RLENGTH + 1)
-            } else {
-                mark = "[]"; id = line
-            }
+            # "[mark]: id", as the helper checked above
+            match(line, /^\[[.-]?\]:[ \t]*/)
+            mark = substr(line, 1, index(line, "]"))
+            id = substr(line, RLENGTH + 1)
             if (op == "remove" && id == target) next
             add(id, mark)
         }
         END {
             if (op == "add" && !(target in marks)) add(target, "[]")
             flush()
-        }' "$file" > "$tmp"; then
+        }' "$file" > "$tmp" || ! "$fb_bin" config-check --app-list "$tmp" > /dev/null; then
         rm -f "$tmp"
         return 1
     fi
@@ -103,7 +106,7 @@ fallback_app_list_create() {
     tmp=$(mktemp "$file.XXXXXX") || return 1
     {
         printf '%s\n' "$fb_app_list_header"
-        sed -e '/^[[:space:]]*$/d' -e 's/^/[]: /'
+        sed -e '/^[[:space:]]*$/d' -e '/^fallback$/d' -e 's/^/[]: /'
         printf '%s\n' "[-]: fallback"
     } > "$tmp" || { rm -f "$tmp"; return 1; }
     chmod 0644 "$tmp"
@@ -111,20 +114,33 @@ fallback_app_list_create() {
     fallback_app_list_rewrite "$file"
 }
 
-# fallback_app_id_valid ID: YunoHost app ids, multi-instance ones included
-# (nextcloud__2): lowercase letters, digits, '_' and '-'.
-fallback_app_id_valid() {
-    [[ $1 =~ ^[a-z0-9][a-z0-9_-]*$ ]]
+#=================================================
+# INPUT RULES
+#=================================================
+# The helper owns every rule for a value an admin types (`fallback valid
+# --help`); the hooks, the install, the panel and the nightly job all ask
+# it, so they accept and refuse the same values. It must be installed:
+# the install checks these values once it is built.
+
+# fallback_valid KIND VALUE (or config KEY VALUE): VALUE obeys rule KIND.
+fallback_valid() {
+    "$fb_bin" valid "$@" > /dev/null 2>&1
 }
+
+# fallback_app_id_valid ID: a YunoHost app id (YunoHost's instance name rule,
+# multi-instance ones such as nextcloud__2 included).
+fallback_app_id_valid() { fallback_valid app-id "$1"; }
+
+# fallback_check_host VALUE: a host name (labels of 1..63 letters, digits,
+# '-' or '_', never "a..b") or an IP address.
+fallback_check_host() { fallback_valid host "$1"; }
 
 #=================================================
 # ARGUMENT CHECKS (pure: no change to the system)
 #=================================================
 
 # fallback_check_port VALUE: an integer 1..65535 without sign or leading zero.
-fallback_check_port() {
-    [[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && [ "$1" -le 65535 ]
-}
+fallback_check_port() { fallback_valid port "$1"; }
 
 # fallback_check_pub_key KEY: exactly one OpenSSH public key line, key type
 # first (no options: the package writes its own), accepted by ssh-keygen.
@@ -153,9 +169,7 @@ fallback_trim() {
 # fallback_mail_ok ADDRESS: ADDRESS is where the watch may mail incidents:
 # a local user or user@domain, never anything mail(1) or sendmail would read
 # as an option (a leading '-'). The install and the panel both ask this.
-fallback_mail_ok() {
-    [[ $1 =~ ^[A-Za-z0-9._%+=][A-Za-z0-9._%+=-]*(@[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)?$ ]]
-}
+fallback_mail_ok() { fallback_valid mail "$1"; }
 
 # fallback_watch_pace DELAY: "<minutes> <cron minute field> <cron hour field>"
 # for a delay_before_incident choice; the check runs several times per delay.

@@ -208,11 +208,12 @@ fb_cycle_finish() {
 # Mail to a chosen address (the failure watch's contact_mail, doc/watch.md).
 
 # fb_mail_to RCPT SUBJECT: mail RCPT (root when empty) the text on stdin,
-# with Debian's mail (else sendmail). An address that could be read as an
-# option or holds blanks is refused and root gets the mail instead.
+# with Debian's mail (else sendmail). An address the helper's rule refuses
+# (`fallback valid mail`: the install's and the panel's rule) is not used:
+# root gets the mail instead.
 fb_mail_to() {
     local rcpt=${1:-root} subject body
-    if [[ ! $rcpt =~ ^[A-Za-z0-9._%+=@-]+$ ]] || [[ $rcpt == -* ]]; then
+    if ! "$FB" valid mail "$rcpt" 2> /dev/null; then
         fb_log "contact address '$rcpt' is not usable: mailing root instead"
         rcpt=root
     fi
