@@ -43,6 +43,12 @@ fb_helper() {
     fi
 }
 
+# fb_usage: the running command's help, its whole header comment (line 2
+# down to the first line that is not a comment) without the leading '# '.
+fb_usage() {
+    awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+}
+
 # fb_init PROG: set the program name used in the log, create the log folder.
 fb_init() {
     FB_PROG=$1
