@@ -284,10 +284,11 @@ fallback_keep_password() {
 
 # fallback_build_helper BASEDIR: build the helper from BASEDIR's sources in a
 # temporary build dir and install it, with the runtime commands, into
-# /opt/yunohost/fallback/bin.
+# /opt/yunohost/fallback/bin. The callers write `... || ynh_die`, which
+# turns errexit off in here: every step checks its own status.
 fallback_build_helper() {
     local basedir=$1 build rc=0
-    build=$(mktemp -d /tmp/fallback-build.XXXXXX)
+    build=$(mktemp -d /tmp/fallback-build.XXXXXX) || return 1
     make -j"$(nproc)" -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
         tail -n 30 "$build.log" >&2
@@ -298,15 +299,17 @@ fallback_build_helper() {
     fallback_install_runtime "$basedir"
 }
 
-# fallback_install_runtime BASEDIR: scripts/runtime/* into the bin dir.
+# fallback_install_runtime BASEDIR: scripts/runtime/* into the bin dir;
+# status 1, naming what failed, at the first step that fails.
 fallback_install_runtime() {
     local basedir=$1 f
-    install -d -m 0755 "$fb_bin_dir"
+    install -d -m 0755 "$fb_bin_dir" || { echo "fallback: could not create $fb_bin_dir" >&2; return 1; }
     for f in "$basedir"/scripts/runtime/*; do
         [ -f "$f" ] || continue
-        install -m 0755 "$f" "$fb_bin_dir/${f##*/}"
+        install -m 0755 "$f" "$fb_bin_dir/${f##*/}" ||
+            { echo "fallback: could not install ${f##*/} into $fb_bin_dir" >&2; return 1; }
     done
-    chown -R root:root "$fb_code_dir"
+    chown -R root:root "$fb_code_dir" || { echo "fallback: could not give $fb_code_dir to root" >&2; return 1; }
 }
 
 # The admin's commands of each role, linked in /home/yunohost.app/fallback/.

@@ -316,3 +316,24 @@ b= x&y\1/z' ]
         refute fallback_mail_ok "$a"
     done
 }
+
+@test "install runtime: a command that cannot be installed fails the caller's '|| ynh_die' (errexit is off there)" {
+    # shellcheck disable=SC2034 # read by fallback_install_runtime
+    fb_code_dir=$tmp/code fb_bin_dir=$tmp/code/bin
+    mkdir -p "$tmp/pkg/scripts/runtime"
+    printf '#!/bin/bash\n' > "$tmp/pkg/scripts/runtime/a_first"
+    printf '#!/bin/bash\n' > "$tmp/pkg/scripts/runtime/send_backup"
+    printf '#!/bin/bash\n' > "$tmp/pkg/scripts/runtime/z_last"
+    # a directory stands where send_backup goes: install cannot overwrite it
+    mkdir -p "$fb_bin_dir/send_backup/send_backup"
+    if fallback_install_runtime "$tmp/pkg" 2> "$tmp/err"; then
+        echo "a failed install of send_backup was ignored" >&2
+        return 1
+    fi
+    grep -q "could not install send_backup" "$tmp/err"
+    # and with nothing in the way every command is installed, 0755
+    rm -rf "$fb_bin_dir/send_backup"
+    fallback_install_runtime "$tmp/pkg"
+    [ "$(stat -c %a "$fb_bin_dir/send_backup")" = 755 ]
+    [ -x "$fb_bin_dir/z_last" ]
+}
