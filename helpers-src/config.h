@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-/* config.conf: key=value lines, '#' comments (user-surface.md).
+/* config.conf: key=value lines, '#' comments (doc/layout.md).
  * Paths (ssh_key, pass_file, main_storage_dir, known_hosts) given relative
  * are taken from the directory of config.conf; the default
  * main_storage_dir is <dir of config>/fallback_backup. */
@@ -13,7 +13,7 @@ struct fb_config {
     char *ssh_host;          /* required */
     char *ssh_key;           /* private key path, required */
     unsigned int ssh_port;   /* default 22, 1..65535 */
-    char *ssh_options;       /* kept for compatibility, may be empty */
+    char *ssh_options;       /* 0.x files have it: checked, then unused (libssh's own options) */
     char *known_hosts;       /* pinned host key file; default: <dir of config>/known_hosts */
     gboolean encrypt;        /* default TRUE */
     char *pass_file;         /* required when encrypt */

@@ -34,7 +34,7 @@ fb_auto_check=$fb_data_dir/auto_check.conf
 fb_cron_seal=/etc/cron.d/fallback_seal
 fb_cron_watch=/etc/cron.d/auto_deploy_fallback
 
-# The first line of app_list (user-surface.md).
+# The first line of app_list (doc/layout.md).
 fb_app_list_header="#000# For each app you want to backup, precede by [.]"
 
 # Marker of the lines the 0.x bash package appended to /etc/ssh/sshd_config.
@@ -439,7 +439,7 @@ fallback_write_auto_check() {
     minutes=$(fallback_watch_pace "$1" | cut -d' ' -f1)
     fallback_render "$fb_conf_dir/auto_check.conf" "$fb_auto_check" 0644 \
         __DELAY_MINUTES__ "$minutes" __CONTACT_MAIL__ "${2:-root}" \
-        __AUTO_DEPLOY__ "$3" __CHROOT__ "$fb_chroot"
+        __AUTO_DEPLOY__ "$3"
 }
 
 #=================================================

@@ -166,7 +166,7 @@ fb_b2sum() {
 # fb_size FILE: size in bytes.
 fb_size() { stat -c %s -- "$1"; }
 
-# fb_exit_reason STATUS: a few words for a helper exit status (contracts.md).
+# fb_exit_reason STATUS: a few words for a helper exit status (`fallback --help`).
 fb_exit_reason() {
     case $1 in
         3) echo "the fallback server's host key is unknown or has CHANGED (possible impersonation; check it, then re-pin with 'fallback trust-host')" ;;
