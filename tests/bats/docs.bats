@@ -32,3 +32,19 @@ teardown() { rm -rf "$T"; }
     [[ $output == *"doc/guide.md:3: links to gone.md: no such file"* ]]
     [[ $output == *"doc/guide.md:3: links to there.md#no-such-part: no heading \"no-such-part\""* ]]
 }
+
+@test "docs: the README's code map names every script, hook and runtime command; helpers-src/README.md every source file" {
+    local f readme missing=()
+    for readme in README.md README_fr.md; do
+        for f in "$ROOT"/scripts/* "$ROOT"/scripts/runtime/* "$ROOT"/hooks/*; do
+            [ -f "$f" ] || continue
+            f=${f#"$ROOT"/}
+            grep -qF "\`$f\`" "$ROOT/$readme" || missing+=("$readme: $f")
+        done
+    done
+    for f in "$ROOT"/helpers-src/*.[ch]; do
+        f=${f##*/}
+        grep -qE "(\`|/)$f\`|\`$f/" "$ROOT/helpers-src/README.md" || missing+=("helpers-src/README.md: $f")
+    done
+    [ "${#missing[@]}" -eq 0 ] || { printf 'not named: %s\n' "${missing[@]}" >&2; return 1; }
+}
