@@ -158,16 +158,31 @@ hook_line() { # hook_line LINE: ok when post_app_install took a file holding LIN
     done
 }
 
-@test "ports: the install, the panel and the nightly job agree (no leading zero anywhere)" {
+@test "extra_addresses: the panel splits the list where the watch does (blanks and commas)" {
+    [ "$(panel fallback extra_addresses "a.example.org,b.example.org 10.0.0.1")" = ok ]
+    [ "$(panel fallback extra_addresses "a.example.org,a..b")" = no ]
+}
+
+# watch_port PORT: ok when the failure watch takes main_ssh_port=PORT (and
+# then finds nothing to watch), no when it refuses its settings (status 12)
+watch_port() {
+    local rc=0
+    printf 'delay_before_incident=60\nmain_ssh_port=%s\n' "$1" > "$T/w.conf"
+    FB_DATA_DIR=$T FB_LOG_DIR=$T/log FB_LOCK_DIR=$T/lock FB_CHROOT=$T/sftp FALLBACK_BIN=$FB \
+        "$ROOT/scripts/runtime/fallback_watch" --config "$T/w.conf" > /dev/null 2>&1 || rc=$?
+    case $rc in 0) echo ok ;; 12) echo no ;; *) echo "status $rc" ;; esac
+}
+
+@test "ports: the install, the panel, the nightly job and the watch agree (no leading zero anywhere)" {
     local p
     KIND=port
     for p in 1 22 2222 65535; do
         [ "$(agree "$p" install="$(common fallback_check_port "$p")" panel="$(panel main ssh_port "$p")" \
-            nightly="$(nightly_conf ssh_port "$p")")" = ok ]
+            nightly="$(nightly_conf ssh_port "$p")" watch="$(watch_port "$p")")" = ok ]
     done
     for p in 0 022 65536 99999 -1 +22 22a "2 2" 123456; do
         [ "$(agree "$p" install="$(common fallback_check_port "$p")" panel="$(panel main ssh_port "$p")" \
-            nightly="$(nightly_conf ssh_port "$p")")" = no ]
+            nightly="$(nightly_conf ssh_port "$p")" watch="$(watch_port "$p")")" = no ]
     done
 }
 
