@@ -99,6 +99,25 @@ fallback_app_list_rewrite() {
     mv -f "$tmp" "$file"
 }
 
+# fallback_app_list_hook add|remove: the app_list hooks' work for the app
+# YunoHost names in YNH_APP_INSTANCE_NAME, when this server has an app_list.
+# YunoHost runs the hooks with the installed app's environment, its install
+# passwords included: none of it reaches a child. A refusal is said on
+# stderr and changes nothing; the app's install or removal goes on.
+fallback_app_list_hook() {
+    local op=$1 id=${YNH_APP_INSTANCE_NAME:-}
+    [ -f "$fb_app_list" ] || return 0
+    fallback_clean_env YNH_APP_INSTANCE_NAME
+    if ! fallback_app_id_valid "$id"; then
+        echo "fallback: app_list: not an app id: '$id'" >&2
+        return 0
+    fi
+    # a file the nightly job would refuse is left for the admin to mend
+    fallback_app_list_rewrite "$fb_app_list" "$op" "$id" ||
+        echo "fallback: app_list: $fb_app_list left unchanged: '$id' could not be ${op%e}ed" >&2
+    return 0
+}
+
 # fallback_app_list_create FILE: a new app_list from app ids on stdin (one a
 # line), every app unselected, the package itself [-].
 fallback_app_list_create() {

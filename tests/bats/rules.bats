@@ -15,10 +15,10 @@ setup() {
     header="#000# For each app you want to backup, precede by [.]"
     # the hooks as installed, their two paths pointed at this test's files
     mkdir -p "$T/scripts" "$T/hooks"
-    sed "s|^fb_bin=.*|fb_bin=$FB|" "$ROOT/scripts/_common.sh" > "$T/scripts/_common.sh"
+    sed -e "s|^fb_bin=.*|fb_bin=$FB|" -e "s|^fb_app_list=.*|fb_app_list=$T/app_list|" \
+        "$ROOT/scripts/_common.sh" > "$T/scripts/_common.sh"
     for h in post_app_install post_app_remove; do
-        sed -e "s|^app_list=.*|app_list=$T/app_list|" -e "s|^common=.*|common=$T/scripts/_common.sh|" \
-            "$ROOT/hooks/$h" > "$T/hooks/$h"
+        sed -e "s|^common=.*|common=$T/scripts/_common.sh|" "$ROOT/hooks/$h" > "$T/hooks/$h"
         chmod +x "$T/hooks/$h"
     done
 }
