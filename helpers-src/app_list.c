@@ -58,26 +58,66 @@ parse_mark(const char *line, enum fb_app_mark *mark)
     return 0;
 }
 
+static const char bad_line[] = "malformed app_list line";
+static const char bad_id[] = "invalid app id";
+
+/* One entry line "[mark]: id", cut in place: its mark and its id (inside
+ * line). Returns NULL when the line is an entry, else bad_line or bad_id
+ * (then *id_out is the id refused). */
+static const char *
+split_entry(char *line, enum fb_app_mark *mark, char **id_out)
+{
+    size_t skip = parse_mark(line, mark);
+    char *id = g_strchomp(line + skip);
+
+    id += strspn(id, " \t");
+    if (skip == 0 || *id == '\0' || strpbrk(id, " \t") != NULL)
+        return bad_line;
+    *id_out = id;
+    return fb_app_id_valid(id) ? NULL : bad_id;
+}
+
+/* A comment or a blank line: no entry. */
+static gboolean
+is_skipped(const char *line)
+{
+    return line[0] == '#' || line[strspn(line, " \t\r")] == '\0';
+}
+
+gboolean
+fb_app_list_line_valid(const char *line, const char **why)
+{
+    g_autofree char *copy = g_strdup(line);
+    enum fb_app_mark mark = FB_APP_UNSELECTED;
+    char *id = NULL;
+
+    if (strchr(line, '\n') != NULL) {
+        *why = "holds a line break";
+        return FALSE;
+    }
+    if (is_skipped(line))
+        return TRUE;
+    *why = split_entry(copy, &mark, &id);
+    return *why == NULL;
+}
+
 static gboolean
 parse_entry(GPtrArray *list, GHashTable *seen, char *line, const char *path, guint no,
             GError **error)
 {
     enum fb_app_mark mark = FB_APP_UNSELECTED;
-    size_t skip = parse_mark(line, &mark);
     g_autofree char *shown = fb_display_text(line);
     struct fb_app_entry *entry;
-    char *id;
+    char *id = NULL;
+    const char *why = split_entry(line, &mark, &id);
 
-    id = g_strchomp(line + skip);
-    id += strspn(id, " \t");
-    if (skip == 0 || *id == '\0' || strpbrk(id, " \t") != NULL) {
-        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: malformed app_list line: '%s'",
-                    path, no, shown);
+    if (why == bad_line) {
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: %s: '%s'", path, no, bad_line, shown);
         return FALSE;
     }
-    if (!fb_app_id_valid(id)) {
+    if (why == bad_id) {
         g_autofree char *bad = fb_display_text(id);
-        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: invalid app id '%s'", path, no, bad);
+        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: %s '%s'", path, no, bad_id, bad);
         return FALSE;
     }
     if (g_hash_table_contains(seen, id)) {
@@ -106,7 +146,7 @@ parse_text(GPtrArray *list, char *text, const char *path, GError **error)
         if (nl != NULL)
             *nl = '\0';
         no++;
-        if (line[0] == '#' || line[strspn(line, " \t\r")] == '\0')
+        if (is_skipped(line))
             continue;
         if (!parse_entry(list, seen, line, path, no, error))
             return FALSE;

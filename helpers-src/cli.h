@@ -37,6 +37,8 @@ int cmd_trust_host(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 /* cmd_mac.c */
 int cmd_mac(int argc, char **argv);
+/* cmd_valid.c */
+int cmd_valid(int argc, char **argv);
 /* cmd_repo.c */
 int cmd_repo(int argc, char **argv);
 

@@ -1,5 +1,4 @@
 /* config.c - config.conf: reading and validation of key=value lines. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 
 #include "config.h"
 #include "fb.h"
+#include "valid.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define DEFAULT_SSH_USER "fallback"
@@ -78,44 +78,12 @@ set_user(struct fb_config *cfg, const char *value, const char *dir, const char *
 }
 
 static gboolean
-ip_address_valid(const char *s)
-{
-    unsigned char buf[sizeof(struct in6_addr)];
-
-    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-/* A DNS name: dot-separated labels of letters, digits, '-' or '_',
- * 1..63 bytes each, no label starting or ending with '-'. */
-static gboolean
-hostname_valid(const char *s)
-{
-    size_t len = strlen(s), label = 0;
-
-    if (len == 0 || len > 253)
-        return FALSE;
-    for (size_t i = 0; i <= len; i++) {
-        char c = s[i];
-        if (c == '.' || c == '\0') {
-            if (label == 0 || label > 63 || s[i - 1] == '-')
-                return FALSE;
-            label = 0;
-        } else if (g_ascii_isalnum(c) || c == '_' || (c == '-' && label > 0)) {
-            label++;
-        } else {
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-static gboolean
 set_host(struct fb_config *cfg, const char *value, const char *dir, const char **why)
 {
     (void)dir;
     if (!set_string(&cfg->ssh_host, value, FALSE, why))
         return FALSE;
-    if (!ip_address_valid(value) && !hostname_valid(value)) {
+    if (!fb_host_valid(value)) {
         *why = "is neither a host name nor an IP address";
         return FALSE;
     }
@@ -125,19 +93,11 @@ set_host(struct fb_config *cfg, const char *value, const char *dir, const char *
 static gboolean
 set_port(struct fb_config *cfg, const char *value, const char *dir, const char **why)
 {
-    guint64 port = 0;
-
     (void)dir;
-    if (*value == '\0' || strlen(value) > 5 || strspn(value, "0123456789") != strlen(value)) {
+    if (!fb_port_valid(value, &cfg->ssh_port)) {
         *why = "must be a number from 1 to 65535";
         return FALSE;
     }
-    port = g_ascii_strtoull(value, NULL, 10);
-    if (port < 1 || port > 65535) {
-        *why = "must be a number from 1 to 65535";
-        return FALSE;
-    }
-    cfg->ssh_port = (unsigned int)port;
     return TRUE;
 }
 
@@ -157,7 +117,7 @@ static gboolean
 set_overwrite_ip(struct fb_config *cfg, const char *value, const char *dir, const char **why)
 {
     (void)dir;
-    if (*value != '\0' && !ip_address_valid(value)) {
+    if (*value != '\0' && !fb_ip_valid(value)) {
         *why = "must be empty or an IPv4 or IPv6 address";
         return FALSE;
     }
@@ -285,6 +245,22 @@ find_key(const char *name)
         if (strcmp(keys[i].name, name) == 0)
             return &keys[i];
     return NULL;
+}
+
+gboolean
+fb_config_key_check(const char *key, const char *value, const char **why)
+{
+    const struct key_def *def = find_key(key);
+    struct fb_config cfg = { 0 };
+    gboolean ok;
+
+    if (def == NULL) {
+        *why = "is not a config.conf key";
+        return FALSE;
+    }
+    ok = def->set(&cfg, value, "/", why);
+    fb_config_clear(&cfg);
+    return ok;
 }
 
 /* One non-comment line: "key = value" with spaces trimmed. */

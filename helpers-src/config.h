@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-/* config.conf: key=value lines, '#' comments (user-surface.md).
+/* config.conf: key=value lines, '#' comments (doc/layout.md).
  * Paths (ssh_key, pass_file, main_storage_dir, known_hosts) given relative
  * are taken from the directory of config.conf; the default
  * main_storage_dir is <dir of config>/fallback_backup. */
@@ -13,7 +13,7 @@ struct fb_config {
     char *ssh_host;          /* required */
     char *ssh_key;           /* private key path, required */
     unsigned int ssh_port;   /* default 22, 1..65535 */
-    char *ssh_options;       /* kept for compatibility, may be empty */
+    char *ssh_options;       /* 0.x files have it: checked, then unused (libssh's own options) */
     char *known_hosts;       /* pinned host key file; default: <dir of config>/known_hosts */
     gboolean encrypt;        /* default TRUE */
     char *pass_file;         /* required when encrypt */
@@ -25,6 +25,10 @@ struct fb_config {
  * keys are warned about on stderr. Error code FB_EXIT_INPUT. */
 gboolean fb_config_load(const char *path, struct fb_config *cfg, GError **error);
 void fb_config_clear(struct fb_config *cfg);
+
+/* Whether value is accepted for key in config.conf (the rule the loader
+ * applies to one line); on refusal why says so ("must be ..."). */
+gboolean fb_config_key_check(const char *key, const char *value, const char **why);
 
 enum fb_app_mark { FB_APP_UNSELECTED, FB_APP_SELECTED, FB_APP_EXCLUDED };
 
@@ -39,6 +43,11 @@ GPtrArray *fb_app_list_load(const char *path, GError **error);
 /* YunoHost app id rules, including multi-instance ids such as nextcloud__2. */
 gboolean fb_app_id_valid(const char *id);
 void fb_app_entry_free(struct fb_app_entry *entry);
+
+/* Whether line may stand in app_list: a comment, a blank line or one
+ * "[mark]: id" entry (duplicates are the loader's to find); why says what
+ * is wrong. */
+gboolean fb_app_list_line_valid(const char *line, const char **why);
 
 /* Read a whole text file of at most max bytes (NUL bytes refused);
  * *out is NUL-terminated, free it with g_free. Error code FB_EXIT_INPUT. */

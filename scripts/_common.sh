@@ -34,7 +34,7 @@ fb_auto_check=$fb_data_dir/auto_check.conf
 fb_cron_seal=/etc/cron.d/fallback_seal
 fb_cron_watch=/etc/cron.d/auto_deploy_fallback
 
-# The first line of app_list (user-surface.md).
+# The first line of app_list (doc/layout.md).
 fb_app_list_header="#000# For each app you want to backup, precede by [.]"
 
 # Marker of the lines the 0.x bash package appended to /etc/ssh/sshd_config.
@@ -49,9 +49,14 @@ fb_legacy_sshd_marker="# Automatically added by fallback"
 
 # fallback_app_list_rewrite FILE [add|remove ID]: normalize FILE in place,
 # optionally adding ID as "[]" (an existing line keeps its mark) or removing
-# its line. Written to a temporary name and renamed, mode kept.
+# its line. Written to a temporary name and renamed, mode kept. The helper
+# owns the syntax: a FILE it refuses (what the nightly job would refuse) is
+# left as it is, with the helper's FILE:LINE message, status 1; so is any
+# result it would refuse.
 fallback_app_list_rewrite() {
     local file=$1 op=${2:-} id=${3:-} tmp
+    "$fb_bin" config-check --app-list "$file" > /dev/null || return 1
+    [ -z "$op" ] || fallback_app_id_valid "$id" || { echo "fallback: app_list: not an app id: '$id'" >&2; return 1; }
     tmp=$(mktemp "$file.XXXXXX") || return 1
     if ! LC_ALL=C awk -v header="$fb_app_list_header" -v op="$op" -v target="$id" '
         function flush(   i, j, t, k) {
@@ -76,24 +81,41 @@ fallback_app_list_rewrite() {
         {
             line = $0
             sub(/[[:space:]]+$/, "", line)
-            if (match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/)) {
-                mark = substr(line, 1, index(line, "]"))
-                id = substr(line, RLENGTH + 1)
-            } else {
-                mark = "[]"; id = line
-            }
+            # "[mark]: id", as the helper checked above
+            match(line, /^\[[.-]?\]:[ \t]*/)
+            mark = substr(line, 1, index(line, "]"))
+            id = substr(line, RLENGTH + 1)
             if (op == "remove" && id == target) next
             add(id, mark)
         }
         END {
             if (op == "add" && !(target in marks)) add(target, "[]")
             flush()
-        }' "$file" > "$tmp"; then
+        }' "$file" > "$tmp" || ! "$fb_bin" config-check --app-list "$tmp" > /dev/null; then
         rm -f "$tmp"
         return 1
     fi
     chmod --reference="$file" "$tmp" 2>/dev/null || chmod 0644 "$tmp"
     mv -f "$tmp" "$file"
+}
+
+# fallback_app_list_hook add|remove: the app_list hooks' work for the app
+# YunoHost names in YNH_APP_INSTANCE_NAME, when this server has an app_list.
+# YunoHost runs the hooks with the installed app's environment, its install
+# passwords included: none of it reaches a child. A refusal is said on
+# stderr and changes nothing; the app's install or removal goes on.
+fallback_app_list_hook() {
+    local op=$1 id=${YNH_APP_INSTANCE_NAME:-}
+    [ -f "$fb_app_list" ] || return 0
+    fallback_clean_env YNH_APP_INSTANCE_NAME
+    if ! fallback_app_id_valid "$id"; then
+        echo "fallback: app_list: not an app id: '$id'" >&2
+        return 0
+    fi
+    # a file the nightly job would refuse is left for the admin to mend
+    fallback_app_list_rewrite "$fb_app_list" "$op" "$id" ||
+        echo "fallback: app_list: $fb_app_list left unchanged: '$id' could not be ${op%e}ed" >&2
+    return 0
 }
 
 # fallback_app_list_create FILE: a new app_list from app ids on stdin (one a
@@ -103,7 +125,7 @@ fallback_app_list_create() {
     tmp=$(mktemp "$file.XXXXXX") || return 1
     {
         printf '%s\n' "$fb_app_list_header"
-        sed -e '/^[[:space:]]*$/d' -e 's/^/[]: /'
+        sed -e '/^[[:space:]]*$/d' -e '/^fallback$/d' -e 's/^/[]: /'
         printf '%s\n' "[-]: fallback"
     } > "$tmp" || { rm -f "$tmp"; return 1; }
     chmod 0644 "$tmp"
@@ -111,20 +133,33 @@ fallback_app_list_create() {
     fallback_app_list_rewrite "$file"
 }
 
-# fallback_app_id_valid ID: YunoHost app ids, multi-instance ones included
-# (nextcloud__2): lowercase letters, digits, '_' and '-'.
-fallback_app_id_valid() {
-    [[ $1 =~ ^[a-z0-9][a-z0-9_-]*$ ]]
+#=================================================
+# INPUT RULES
+#=================================================
+# The helper owns every rule for a value an admin types (`fallback valid
+# --help`); the hooks, the install, the panel and the nightly job all ask
+# it, so they accept and refuse the same values. It must be installed:
+# the install checks these values once it is built.
+
+# fallback_valid KIND VALUE (or config KEY VALUE): VALUE obeys rule KIND.
+fallback_valid() {
+    "$fb_bin" valid "$@" > /dev/null 2>&1
 }
+
+# fallback_app_id_valid ID: a YunoHost app id (YunoHost's instance name rule,
+# multi-instance ones such as nextcloud__2 included).
+fallback_app_id_valid() { fallback_valid app-id "$1"; }
+
+# fallback_check_host VALUE: a host name (labels of 1..63 letters, digits,
+# '-' or '_', never "a..b") or an IP address.
+fallback_check_host() { fallback_valid host "$1"; }
 
 #=================================================
 # ARGUMENT CHECKS (pure: no change to the system)
 #=================================================
 
 # fallback_check_port VALUE: an integer 1..65535 without sign or leading zero.
-fallback_check_port() {
-    [[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && [ "$1" -le 65535 ]
-}
+fallback_check_port() { fallback_valid port "$1"; }
 
 # fallback_check_pub_key KEY: exactly one OpenSSH public key line, key type
 # first (no options: the package writes its own), accepted by ssh-keygen.
@@ -153,9 +188,7 @@ fallback_trim() {
 # fallback_mail_ok ADDRESS: ADDRESS is where the watch may mail incidents:
 # a local user or user@domain, never anything mail(1) or sendmail would read
 # as an option (a leading '-'). The install and the panel both ask this.
-fallback_mail_ok() {
-    [[ $1 =~ ^[A-Za-z0-9._%+=][A-Za-z0-9._%+=-]*(@[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)?$ ]]
-}
+fallback_mail_ok() { fallback_valid mail "$1"; }
 
 # fallback_watch_pace DELAY: "<minutes> <cron minute field> <cron hour field>"
 # for a delay_before_incident choice; the check runs several times per delay.
@@ -270,10 +303,11 @@ fallback_keep_password() {
 
 # fallback_build_helper BASEDIR: build the helper from BASEDIR's sources in a
 # temporary build dir and install it, with the runtime commands, into
-# /opt/yunohost/fallback/bin.
+# /opt/yunohost/fallback/bin. The callers write `... || ynh_die`, which
+# turns errexit off in here: every step checks its own status.
 fallback_build_helper() {
     local basedir=$1 build rc=0
-    build=$(mktemp -d /tmp/fallback-build.XXXXXX)
+    build=$(mktemp -d /tmp/fallback-build.XXXXXX) || return 1
     make -j"$(nproc)" -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
         tail -n 30 "$build.log" >&2
@@ -284,15 +318,17 @@ fallback_build_helper() {
     fallback_install_runtime "$basedir"
 }
 
-# fallback_install_runtime BASEDIR: scripts/runtime/* into the bin dir.
+# fallback_install_runtime BASEDIR: scripts/runtime/* into the bin dir;
+# status 1, naming what failed, at the first step that fails.
 fallback_install_runtime() {
     local basedir=$1 f
-    install -d -m 0755 "$fb_bin_dir"
+    install -d -m 0755 "$fb_bin_dir" || { echo "fallback: could not create $fb_bin_dir" >&2; return 1; }
     for f in "$basedir"/scripts/runtime/*; do
         [ -f "$f" ] || continue
-        install -m 0755 "$f" "$fb_bin_dir/${f##*/}"
+        install -m 0755 "$f" "$fb_bin_dir/${f##*/}" ||
+            { echo "fallback: could not install ${f##*/} into $fb_bin_dir" >&2; return 1; }
     done
-    chown -R root:root "$fb_code_dir"
+    chown -R root:root "$fb_code_dir" || { echo "fallback: could not give $fb_code_dir to root" >&2; return 1; }
 }
 
 # The admin's commands of each role, linked in /home/yunohost.app/fallback/.
@@ -435,7 +471,7 @@ fallback_write_auto_check() {
     minutes=$(fallback_watch_pace "$1" | cut -d' ' -f1)
     fallback_render "$fb_conf_dir/auto_check.conf" "$fb_auto_check" 0644 \
         __DELAY_MINUTES__ "$minutes" __CONTACT_MAIL__ "${2:-root}" \
-        __AUTO_DEPLOY__ "$3" __CHROOT__ "$fb_chroot"
+        __AUTO_DEPLOY__ "$3"
 }
 
 #=================================================

@@ -43,6 +43,12 @@ fb_helper() {
     fi
 }
 
+# fb_usage: the running command's help, its whole header comment (line 2
+# down to the first line that is not a comment) without the leading '# '.
+fb_usage() {
+    awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+}
+
 # fb_init PROG: set the program name used in the log, create the log folder.
 fb_init() {
     FB_PROG=$1
@@ -160,7 +166,7 @@ fb_b2sum() {
 # fb_size FILE: size in bytes.
 fb_size() { stat -c %s -- "$1"; }
 
-# fb_exit_reason STATUS: a few words for a helper exit status (contracts.md).
+# fb_exit_reason STATUS: a few words for a helper exit status (`fallback --help`).
 fb_exit_reason() {
     case $1 in
         3) echo "the fallback server's host key is unknown or has CHANGED (possible impersonation; check it, then re-pin with 'fallback trust-host')" ;;
@@ -208,11 +214,12 @@ fb_cycle_finish() {
 # Mail to a chosen address (the failure watch's contact_mail, doc/watch.md).
 
 # fb_mail_to RCPT SUBJECT: mail RCPT (root when empty) the text on stdin,
-# with Debian's mail (else sendmail). An address that could be read as an
-# option or holds blanks is refused and root gets the mail instead.
+# with Debian's mail (else sendmail). An address the helper's rule refuses
+# (`fallback valid mail`: the install's and the panel's rule) is not used:
+# root gets the mail instead.
 fb_mail_to() {
     local rcpt=${1:-root} subject body
-    if [[ ! $rcpt =~ ^[A-Za-z0-9._%+=@-]+$ ]] || [[ $rcpt == -* ]]; then
+    if ! "$FB" valid mail "$rcpt" 2> /dev/null; then
         fb_log "contact address '$rcpt' is not usable: mailing root instead"
         rcpt=root
     fi

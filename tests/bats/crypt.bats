@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # fallback encrypt / decrypt / key-init, run as the built program.
+bats_require_minimum_version 1.5.0
 
 setup() {
     FB=${FALLBACK_BIN:-"$BATS_TEST_DIRNAME/../../${BUILD:-build}/fallback"}
@@ -52,7 +53,7 @@ flip() {
         enc "$T/p$n" "$T/e$n"
         "$FB" decrypt --pass-file "$T/pw" "$T/e$n" "$T/d$n"
         cmp "$T/p$n" "$T/d$n"
-        ! cmp -s "$T/p$n" "$T/e$n"
+        run ! cmp -s "$T/p$n" "$T/e$n"
         [ "$(stat -c %a "$T/e$n")" = 600 ]
         [ "$(stat -c %a "$T/d$n")" = 600 ]
     done
@@ -134,7 +135,7 @@ flip() {
     "$FB" key-init --out "$T/key" --cost interactive --pass-file "$T/pw"
     [ "$(stat -c %a "$T/key")" = 400 ]
     [ "$(stat -c %s "$T/key")" = 96 ]
-    ! grep -q 'a test password' "$T/key"
+    run ! grep -q 'a test password' "$T/key"
     head -c 100000 /dev/urandom > "$T/p"
     "$FB" encrypt --pass-file "$T/key" "$T/p" "$T/e"
     "$FB" decrypt --pass-file "$T/key" "$T/e" "$T/d1"
@@ -149,7 +150,7 @@ flip() {
 @test "key file with another salt: 4 saying so" {
     "$FB" key-init --out "$T/key1" --cost interactive --pass-file "$T/pw"
     "$FB" key-init --out "$T/key2" --cost interactive --pass-file "$T/pw"
-    ! cmp -s "$T/key1" "$T/key2"
+    run ! cmp -s "$T/key1" "$T/key2"
     printf 'abc' > "$T/p"
     "$FB" encrypt --pass-file "$T/key1" "$T/p" "$T/e"
     PASS=$T/key2 refused 4 "$T/e"

@@ -36,7 +36,7 @@ setup() {
     [ "$status" -eq 4 ]
     [[ $output == "fallback: key-init: "*"wrong password"* ]]
     [ ! -e "$T/kept.key" ]
-    [ -z "$(ls -A "$T" | grep -v -e '^pw$' -e '^bad$' -e '^plain$' -e '^main.key$' -e '^[ab].enc$')" ]
+    [ -z "$(find "$T" -mindepth 1 -maxdepth 1 -printf '%f\n' | grep -v -e '^pw$' -e '^bad$' -e '^plain$' -e '^main.key$' -e '^[ab].enc$')" ]
 }
 
 @test "--like refuses a clear file, a missing file and --cost" {

@@ -5,6 +5,9 @@
 setup() {
     # shellcheck source=../../scripts/_common.sh
     source "$BATS_TEST_DIRNAME/../../scripts/_common.sh"
+    # the rules are the helper's (fallback valid, config-check)
+    # shellcheck disable=SC2034 # read by _common.sh's functions
+    fb_bin=${FALLBACK_BIN:-$BATS_TEST_DIRNAME/../../${BUILD:-build}/fallback}
     tmp=$(mktemp -d)
     list=$tmp/app_list
 }
@@ -74,13 +77,28 @@ header="#000# For each app you want to backup, precede by [.]"
     cmp "$list" "$tmp/before"
 }
 
-@test "app_list: fallback is always [-], duplicates collapse, blank lines go" {
-    printf '%s\n' "$header" "[.]: fallback" "" "[]: b" "[.]: b" > "$list"
+@test "app_list: fallback is always [-], blank lines go" {
+    printf '%s\n' "$header" "[.]: fallback" "" "[.]: b" > "$list"
     fallback_app_list_rewrite "$list"
     run cat "$list"
     [ "$output" = "$header
 [.]: b
 [-]: fallback" ]
+}
+
+@test "app_list: a file the nightly job would refuse (duplicate, bare id) is left as it is" {
+    printf '%s\n' "$header" "[]: b" "[.]: b" > "$list"
+    cp "$list" "$tmp/before"
+    run fallback_app_list_rewrite "$list" add c
+    [ "$status" -eq 1 ]
+    [[ $output == *"duplicate app id 'b'"* ]]
+    cmp "$list" "$tmp/before"
+    printf '%s\n' "$header" "nextcloud" > "$list"
+    cp "$list" "$tmp/before"
+    run fallback_app_list_rewrite "$list"
+    [ "$status" -eq 1 ]
+    [[ $output == *"malformed app_list line: 'nextcloud'"* ]]
+    cmp "$list" "$tmp/before"
 }
 
 @test "app_list: comment lines stay first, in their order; file mode kept" {
@@ -111,7 +129,9 @@ header="#000# For each app you want to backup, precede by [.]"
     refute fallback_app_id_valid ""
     refute fallback_app_id_valid "a b"
     refute fallback_app_id_valid "../x"
-    refute fallback_app_id_valid "Upper"
+    refute fallback_app_id_valid "-x"
+    # YunoHost's own rule ([\w-]+ then __N) takes upper case
+    fallback_app_id_valid "Upper"
 }
 
 @test "port check: 1..65535 only" {
@@ -295,4 +315,25 @@ b= x&y\1/z' ]
     for a in -oQ/tmp/x -x alice@ "alice bob" 'a;b' 'a$b' a@-x.org a@x.org- "a@b c" '' a/b; do
         refute fallback_mail_ok "$a"
     done
+}
+
+@test "install runtime: a command that cannot be installed fails the caller's '|| ynh_die' (errexit is off there)" {
+    # shellcheck disable=SC2034 # read by fallback_install_runtime
+    fb_code_dir=$tmp/code fb_bin_dir=$tmp/code/bin
+    mkdir -p "$tmp/pkg/scripts/runtime"
+    printf '#!/bin/bash\n' > "$tmp/pkg/scripts/runtime/a_first"
+    printf '#!/bin/bash\n' > "$tmp/pkg/scripts/runtime/send_backup"
+    printf '#!/bin/bash\n' > "$tmp/pkg/scripts/runtime/z_last"
+    # a directory stands where send_backup goes: install cannot overwrite it
+    mkdir -p "$fb_bin_dir/send_backup/send_backup"
+    if fallback_install_runtime "$tmp/pkg" 2> "$tmp/err"; then
+        echo "a failed install of send_backup was ignored" >&2
+        return 1
+    fi
+    grep -q "could not install send_backup" "$tmp/err"
+    # and with nothing in the way every command is installed, 0755
+    rm -rf "$fb_bin_dir/send_backup"
+    fallback_install_runtime "$tmp/pkg"
+    [ "$(stat -c %a "$fb_bin_dir/send_backup")" = 755 ]
+    [ -x "$fb_bin_dir/z_last" ]
 }

@@ -319,6 +319,7 @@ pyrebuild() {
     pack_edit swap "$pack"
     run --separate-stderr pyrebuild "$T/key" "$repo" app1
     [ "$status" -eq 6 ]
+    # shellcheck disable=SC2154 # set by run --separate-stderr
     [[ "$stderr" == *"its BLAKE2b is not its name"* ]]
     repo=$T/r2
     sed -i 's/^night .*/night 20000101T000000Z/' "$repo/parts/app1"

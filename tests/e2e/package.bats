@@ -91,6 +91,7 @@ refused_installs() {
         "install_type=main server&encrypt=0&ssh_host=$fb_ip&ssh_port=0|ssh_port"
         "install_type=main server&encrypt=0&ssh_host=$fb_ip&ssh_port=70000|ssh_port"
         "install_type=main server&encrypt=0&ssh_host=$fb_ip&ssh_port=2a|ssh_port"
+        "install_type=main server&encrypt=0&ssh_host=a..b|ssh_host 'a..b' is not a domain name"
         "install_type=other server&encrypt=0&ssh_host=$fb_ip|install_type"
     )
     refused_installs main "${main_cases[@]}"
@@ -100,6 +101,7 @@ refused_installs() {
         "install_type=fallback server&pub_key=$(printf 'command="sh" %s' "$key" | jq -sRr @uri)|pub_key"
         "install_type=fallback server&pub_key=$(printf '%s\n%s' "$key" "$key" | jq -sRr @uri)|pub_key"
         "install_type=fallback server&pub_key=$(jq -rn --arg k "$key" '$k|@uri')&contact_mail=-oQ/tmp/x|contact_mail"
+        "install_type=fallback server&pub_key=$(jq -rn --arg k "$key" '$k|@uri')&contact_mail=a@b..c|contact_mail 'a@b..c' is not a mail address"
     )
     refused_installs fallback "${fb_cases[@]}"
     snapshot main > "$state/main.after"

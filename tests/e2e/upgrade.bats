@@ -49,7 +49,8 @@ kept() {
         # the account: same uid, home, shell and groups (not made again)
         on_fallback /bin/bash -c "getent passwd fallback && id -nG fallback &&
             cd $DATA && stat -c '%n %a %U' sftp sftp/.ssh/authorized_keys auto_check.conf &&
-            sha256sum sftp/.ssh/authorized_keys auto_check.conf /etc/cron.d/fallback_seal &&
+            sha256sum sftp/.ssh/authorized_keys /etc/cron.d/fallback_seal &&
+            grep -v -e '^#' -e '^\$' -e '^backup_dir=' auto_check.conf | sha256sum &&
             find sftp/backup sftp/status deploy_state -type f 2>/dev/null | sort | xargs -r sha256sum"
     fi
 }
@@ -89,6 +90,9 @@ packaging() { on_host "$1" /bin/bash -c 'test -f /etc/yunohost/apps/fallback/man
     [ "$(packaging fallback)" = v2 ]
     kept main | diff "$state/main.kept" -
     kept fallback | diff "$state/fallback.kept" -
+    # the settings of the watch are kept; backup_dir, which nothing read, goes
+    run on_fallback grep -c '^backup_dir=' "$DATA/auto_check.conf"
+    [ "$output" = 0 ]
     grep -qx '\[.\]: wiki' "$state/app_list"
     # the SFTP account is the system_user resource now, and just as it was
     run on_fallback getent passwd fallback

@@ -135,7 +135,7 @@ conf_set() { on_fallback sed -i "s/^$1=.*/$1=$2/" "$DATA/auto_check.conf"; }
     watch
     watch
     [ "$(wstate state)" = incident ]
-    [ "$(wstate deploy)" = done ]
+    [ "$(wstate deploy)" = "done" ]
     [ "$(mails 'auto deploy: done')" -eq 1 ]
     run on_fallback sed -n 's/^state=//p' "$DATA/deploy_state/state"
     [ "$output" = deployed ]

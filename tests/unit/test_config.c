@@ -137,6 +137,7 @@ static const struct bad_case bad_cases[] = {
     { "=22\n", ":4: empty key" },
     { " = x\n", ":4: empty key" },
     { "ssh_port=0\n", ":4: ssh_port must be a number from 1 to 65535" },
+    { "ssh_port=022\n", ":4: ssh_port must be a number from 1 to 65535" },
     { "ssh_port=65536\n", ":4: ssh_port must be a number" },
     { "ssh_port=-1\n", ":4: ssh_port must be a number" },
     { "ssh_port=22x\n", ":4: ssh_port must be a number" },
@@ -209,7 +210,7 @@ static void
 test_good_values(struct fixture *f, gconstpointer data)
 {
     static const char *const lines[] = {
-        "ssh_port=1", "ssh_port=022", "encrypt=1", "overwrite_ip=", "overwrite_ip=::1",
+        "ssh_port=1", "encrypt=1", "overwrite_ip=", "overwrite_ip=::1",
         "overwrite_ip=2001:db8::42", "overwrite_ip=203.0.113.9", "ssh_host=127.0.0.2",
         "ssh_host=fallback", "ssh_host=my_host.example.org", "ssh_user=fb.user_1",
         "ssh_options=", "main_storage_dir=/srv/fallback backup",
