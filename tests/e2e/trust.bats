@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# Failover trust on the two-host world (doc/failover.md, "What each server
+# trusts"): what one server reads from the other is checked before use, the
+# state files take only their own keys and values, an unprivileged user of
+# either server cannot hold root's jobs, the key kept at install goes as
+# soon as the first night arrives, and root writes no guessable file in
+# /tmp. The tests run in order on one world; each builds on the previous.
+
+bats_require_minimum_version 1.5.0
+
+BIN=/opt/yunohost/fallback/bin
+DATA=/home/yunohost.app/fallback
+CHROOT=$DATA/sftp
+LOG=/var/log/fallback/fallback.log
+PW=Corr3ct-Horse-Battery
+SAFETY=backup_before_deploy_fallback
+FAKE_CLOSE=20200101T000000Z
+
+setup_file() {
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    e2e_up
+    e2e_capture_mail main fallback
+    e2e_copy_package main fallback
+    e2e_install_main > /dev/null
+    # every child of the fallback's install records its environment
+    spy_children fallback make chmod mktemp install
+    e2e_install_fallback auto_detect_failure=0 keep_key=1 "encryption_pwd=$PW" > /dev/null
+    on_fallback /bin/bash -c 'for c in make chmod mktemp install; do rm -f /usr/local/sbin/$c; done'
+    e2e_install_sample_apps wiki
+    e2e_select_apps wiki
+    e2e_night
+}
+
+teardown_file() {
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    world_down
+}
+
+setup() {
+    # shellcheck source=lib.bash
+    source "$BATS_TEST_DIRNAME/lib.bash"
+    state=$BATS_FILE_TMPDIR
+}
+
+refute() {
+    if "$@"; then
+        echo "unexpectedly succeeded: $*" >&2
+        return 1
+    fi
+}
+
+# spy_children HOST CMD...: CMD (found on PATH from then on) records its
+# environment in HOST:/root/envs/CMD.PID each time it runs, then runs.
+spy_children() {
+    local host=$1
+    shift
+    on_host "$host" /bin/bash -s "$@" <<'SPY'
+mkdir -p /root/envs
+for c in "$@"; do
+    real=$(command -v "$c")
+    printf '#!/bin/bash\nenv > "/root/envs/%s.$$"\nexec %s "$@"\n' "$c" "$real" > "/usr/local/sbin/$c"
+    /bin/chmod 0755 "/usr/local/sbin/$c"
+done
+SPY
+}
+
+nights() { on_fallback ls "$CHROOT/backup/nights"; }
+seal() { on_fallback "$BIN/fallback_seal" --wait 5; }
+deploy_record() { on_fallback cat "$DATA/deploy_state/state"; }
+safety_sum() { on_fallback sha256sum "/home/yunohost.backup/archives/$SAFETY.tar"; }
+# send_evil_ip TEXT: the main's root sends a night whose ip_main_server is
+# TEXT (its own send_backup, with main_ip saying TEXT)
+send_evil_ip() {
+    on_main /bin/bash -c "sed '\$d' $BIN/send_backup > $BIN/send_backup.evil &&
+        printf '%s\n' 'main_ip() { printf \"%b\" \"\$EVIL_IP\"; }' 'main \"\$@\"' >> $BIN/send_backup.evil &&
+        EVIL_IP='$1' bash $BIN/send_backup.evil; rc=\$?; rm -f $BIN/send_backup.evil; exit \$rc"
+}
+# push_update_done ID: the main's root drops update_done-ID in incoming/
+push_update_done() {
+    on_main /bin/bash -c "d=\$(mktemp -d) && echo 'update_done $1' > \$d/update_done-$1 &&
+        $BIN/fallback push --config $DATA/config.conf --to /incoming \$d/update_done-$1 > /dev/null; rc=\$?; rm -rf \$d; exit \$rc"
+}
+
+@test "a night whose ip_main_server carries extra lines: deploy records 'unknown', the record stays sound" {
+    run send_evil_ip "127.0.0.2\nstate=closed\ncloseid=$FAKE_CLOSE\n"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    seal
+    # the watch does not probe what is not an address
+    run on_fallback "$BIN/fallback_watch"
+    [ "$status" -eq 0 ]
+    on_fallback grep -q "ip_main_server ('127.0.0.2?state=closed?closeid=$FAKE_CLOSE') is not an IP address: not probed" "$LOG"
+    run on_fallback "$BIN/deploy_fallback" auto
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"is not an IP address: recorded as unknown"* ]]
+    run deploy_record
+    echo "$output"
+    [[ $output == *"state=deployed"* ]]
+    [[ $output == *"ip_main_server=unknown"* ]]
+    [[ $output != *closeid* ]]
+    [ "$(grep -c '^state=' <<< "$output")" -eq 1 ]
+    on_fallback grep -q '^deployed night=' "$CHROOT/status/deployed"
+    safety_sum > "$state/safety"
+}
+
+@test "an update_done the main pushes does not end a deployment in place, whatever its id" {
+    push_update_done "$FAKE_CLOSE"
+    seal
+    on_fallback grep -q "ignored update_done-$FAKE_CLOSE: no closed deployment with that id here" "$LOG"
+    deploy_record | grep -qx state=deployed
+    on_fallback grep -q '^deployed night=' "$CHROOT/status/deployed"
+}
+
+@test "a record holding a key twice (as an injected value left it) is refused: nothing is ended, close refuses" {
+    on_fallback cp -p "$DATA/deploy_state/state" /root/state.saved
+    on_fallback /bin/bash -c "printf 'state=closed\ncloseid=$FAKE_CLOSE\n' >> $DATA/deploy_state/state"
+    push_update_done "$FAKE_CLOSE"
+    seal
+    on_fallback grep -q "ignored update_done-$FAKE_CLOSE: the deployment record is refused (.*state is given twice)" "$LOG"
+    on_fallback test -f "$DATA/deploy_state/state"
+    on_fallback test -f "$CHROOT/status/deployed"
+    run on_fallback "$BIN/close_fallback" auto
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"state is given twice"* ]]
+    refute on_fallback test -e "$CHROOT/updated_backup/manifest.json"
+    on_fallback cp -p /root/state.saved "$DATA/deploy_state/state"
+}
+
+@test "a second deploy never replaces backup_before_deploy_fallback while status/deployed records a deployment" {
+    on_fallback mv "$DATA/deploy_state" /root/deploy_state.saved
+    run on_fallback "$BIN/deploy_fallback" auto
+    on_fallback mv /root/deploy_state.saved "$DATA/deploy_state"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"no deployment record"*"'$SAFETY'"*"is kept"* ]]
+    safety_sum | diff "$state/safety" -
+}
+
+@test "close_fallback and update_from_fallback still end the cycle" {
+    run on_fallback "$BIN/close_fallback" auto
+    echo "$output"
+    [ "$status" -eq 0 ]
+    deploy_record | grep -qE "^closeid=[0-9]{8}T[0-9]{6}Z$"
+    run on_main "$BIN/update_from_fallback" auto
+    echo "$output"
+    [ "$status" -eq 0 ]
+    on_main grep -qx state=done "$DATA/update_state/state"
+    seal
+    refute on_fallback test -e "$DATA/deploy_state"
+    refute on_fallback test -e "$CHROOT/status/deployed"
+}
