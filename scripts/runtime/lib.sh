@@ -14,7 +14,8 @@ FB_BIN_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 FB_DATA_DIR=${FB_DATA_DIR:-/home/yunohost.app/fallback}
 FB_LOG_DIR=${FB_LOG_DIR:-/var/log/fallback}
 FB_LOG=$FB_LOG_DIR/fallback.log
-FB_LOCK_DIR=${FB_LOCK_DIR:-/run/lock}
+# the locks: root's alone (fb_lock_dir); /run/lock would let any user hold them
+FB_LOCK_DIR=${FB_LOCK_DIR:-/run/fallback}
 FB_CONFIG=${FB_CONFIG:-$FB_DATA_DIR/config.conf}
 FB_APP_LIST=${FB_APP_LIST:-$FB_DATA_DIR/app_list}
 # fallback role: the SFTP account and its chroot (doc/layout.md)
@@ -65,21 +66,65 @@ fb_log() {
 
 fb_error() { fb_log "error: $*"; }
 
-# fb_lock NAME: take the lock NAME for the rest of the process, or fail at
-# once if another process holds it. The lock goes when the process ends,
-# even on kill -9 (flock on an open file).
+# fb_lock_dir: FB_LOCK_DIR, made root's 0700 when missing. A folder that is
+# not root's with mode 0700, or a link, is refused (one line on stderr):
+# anyone else able to open a lock file there could hold root's jobs.
+fb_lock_dir() {
+    local d=$FB_LOCK_DIR
+    [ -e "$d" ] || [ -L "$d" ] || (umask 077 && mkdir -- "$d") 2>/dev/null
+    if [ -L "$d" ] || [ ! -d "$d" ] || [ "$(stat -c '%u %a' -- "$d")" != "0 700" ]; then
+        echo "the lock folder $d is not a folder of root's with mode 0700 ($(stat -c '%U %a %F' -- "$d" 2>/dev/null || echo missing)): refused; remove it (it is made again)" >&2
+        return 1
+    fi
+}
+
+# fb_lock_file NAME: the path of the lock NAME, checked (a plain file or
+# nothing; never a link).
+fb_lock_file() {
+    local f=$FB_LOCK_DIR/fallback_$1.lock
+    fb_lock_dir || return 1
+    if [ -L "$f" ] || { [ -e "$f" ] && [ ! -f "$f" ]; }; then
+        echo "the lock file $f is not a plain file: refused; remove it" >&2
+        return 1
+    fi
+    echo "$f"
+}
+
+# fb_lock_holder FILE: who holds the lock FILE, as its holder wrote it
+# ("PROG pid N since ..."), when that process still runs.
+fb_lock_holder() {
+    local h
+    h=$(head -c 200 -- "$1" 2>/dev/null | head -n 1)
+    if [[ $h =~ ^[a-z_]+\ pid\ ([0-9]+)\  ]] && kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then
+        fb_printable "held by $h"
+    else
+        echo "held by a process that did not say which"
+    fi
+}
+
+# fb_lock NAME WHAT: take the lock NAME for the rest of the process (it
+# goes when the process ends, even on kill -9: flock on an open file), and
+# write in it who holds it. Held by another process: one line in the log,
+# "WHAT is running (<holder>): this run stops", status 1; status 1 too,
+# with its reason logged, when the lock folder or file is refused.
 fb_lock() {
-    local file=$FB_LOCK_DIR/fallback_$1.lock
-    mkdir -p "$FB_LOCK_DIR" || return 1
-    exec {FB_LOCK_FD}>>"$file" || return 1
-    flock -n "$FB_LOCK_FD"
+    local file fd
+    file=$(fb_lock_file "$1" 2>&1) || { fb_error "$file: this run stops"; return 1; }
+    exec {fd}>>"$file" || { fb_error "cannot open the lock $file: this run stops"; return 1; }
+    if ! flock -n "$fd"; then
+        fb_error "${2:-another run of $FB_PROG} is running (lock $file $(fb_lock_holder "$file")): this run stops"
+        exec {fd}>&-
+        return 1
+    fi
+    : > "$file"
+    printf '%s pid %s since %s\n' "$FB_PROG" "$$" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" >&"$fd"
 }
 
 # fb_lock_busy NAME: another process holds the lock NAME (this one does
 # not take it).
 fb_lock_busy() {
-    local file=$FB_LOCK_DIR/fallback_$1.lock fd rc
-    [ -e "$file" ] || return 1
+    local file fd rc
+    file=$(fb_lock_file "$1" 2>/dev/null) && [ -e "$file" ] || return 1
     exec {fd}>>"$file" || return 1
     flock -n "$fd"
     rc=$?

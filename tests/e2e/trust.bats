@@ -83,6 +83,56 @@ push_update_done() {
         $BIN/fallback push --config $DATA/config.conf --to /incoming \$d/update_done-$1 > /dev/null; rc=\$?; rm -rf \$d; exit \$rc"
 }
 
+@test "locks: an unprivileged user cannot hold root's jobs; a held lock is logged and fails the run" {
+    local h n pids=()
+    # nobody holds every lock file it can open: the old place (/run/lock,
+    # world-writable) and the new one (refused: root's 0700)
+    for h in main fallback; do
+        for n in fallback_seal watch failover send_backup; do
+            pids+=("$h:$(on_host "$h" /bin/bash -c "runuser -u nobody -- setsid flock /run/lock/fallback_$n.lock sleep 120 \
+                > /dev/null 2>&1 < /dev/null & echo \$!")")
+        done
+        run on_host "$h" runuser -u nobody -- flock -n /run/fallback/fallback_failover.lock true
+        [ "$status" -ne 0 ]
+        [ "$(on_host "$h" stat -c '%U %a' /run/fallback)" = "root 700" ]
+    done
+    sleep 1
+    n=$(nights | wc -l)
+    on_main /bin/bash -c "echo 'line $RANDOM' >> /home/yunohost.app/wiki/pages/Home.md"
+    run on_main "$BIN/send_backup"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run seal
+    [ "$status" -eq 0 ]
+    [ "$(nights | wc -l)" -eq $((n + 1)) ]
+    run on_fallback "$BIN/fallback_watch"
+    [ "$status" -eq 0 ]
+    [ -n "$(on_fallback sed -n 's/^last_check=//p' "$DATA/watch_state")" ]
+    run on_fallback "$BIN/close_fallback" auto
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"not deployed: nothing to close"* ]]
+    run on_main "$BIN/update_from_fallback" auto
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"nothing to do"* ]]
+    for h in "${pids[@]}"; do on_host "${h%%:*}" kill -- "-${h#*:}" 2> /dev/null || true; done
+    # root's own lock held: the run says so in the log and fails
+    h=$(on_fallback /bin/bash -c "setsid flock /run/fallback/fallback_fallback_seal.lock sleep 120 > /dev/null 2>&1 < /dev/null & echo \$!")
+    sleep 1
+    run seal
+    on_fallback kill -- "-$h"
+    [ "$status" -eq 1 ]
+    on_fallback tail -n 1 "$LOG" | grep -q "fallback_seal: error: another fallback_seal is running (lock /run/fallback/fallback_fallback_seal.lock held by"
+    # a lock folder that is not root's 0700 is refused, never used
+    on_fallback chmod 0755 /run/fallback
+    run seal
+    on_fallback chmod 0700 /run/fallback
+    [ "$status" -eq 1 ]
+    on_fallback tail -n 1 "$LOG" | grep -q "the lock folder /run/fallback is not a folder of root's with mode 0700"
+    seal
+}
+
 @test "a night whose ip_main_server carries extra lines: deploy records 'unknown', the record stays sound" {
     run send_evil_ip "127.0.0.2\nstate=closed\ncloseid=$FAKE_CLOSE\n"
     echo "$output"
