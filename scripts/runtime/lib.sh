@@ -428,3 +428,34 @@ fb_mail_to() {
     fb_log "could not mail $rcpt (mail or sendmail missing or failing): $2"
     return 1
 }
+
+# ---------------------------------------------------------------------
+# The key kept at install (keep_key, doc/watch.md).
+
+# fb_convert_kept_password: keep_key at install left the password itself
+# in passkey; once a verified encrypted night is here, only the key derived
+# with the main's salt and costs is kept (fallback key-init --like). Run by
+# fallback_seal as soon as it has verified a night, and by the watch.
+fb_convert_kept_password() {
+    local key=$FB_DATA_DIR/passkey magic archive err rc
+    [ -f "$key" ] || return 0
+    magic=$(head -c 6 -- "$key" 2>/dev/null)
+    [ "$magic" != FBKKEY ] || return 0
+    for archive in "$FB_CHROOT/backup/latest"/*-config.conf.enc; do
+        [ -f "$archive" ] || return 0
+    done
+    err=$("$FB" key-init --like "$archive" --pass-file "$key" --out "$key.new" 2>&1)
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        chmod 0400 "$key.new" && mv -f -- "$key.new" "$key" &&
+            fb_log "the kept password is now replaced by the key derived from it (auto_deploy can decrypt)"
+        return 0
+    fi
+    rm -f -- "$key.new"
+    fb_error "the kept password does not open the main server's archives: $err"
+    if [ "$rc" -eq 4 ]; then
+        rm -f -- "$key"
+        echo "The password given at install (keep_key) does not open the main server's backups: it was removed. Keep the key again from the app's panel (Key for automatic deploy)." |
+            fb_mail_to "$(fb_conf_get "$FB_DATA_DIR/auto_check.conf" contact_mail 2>/dev/null)" "the kept key is WRONG: auto_deploy cannot decrypt"
+    fi
+}

@@ -83,6 +83,15 @@ push_update_done() {
         $BIN/fallback push --config $DATA/config.conf --to /incoming \$d/update_done-$1 > /dev/null; rc=\$?; rm -rf \$d; exit \$rc"
 }
 
+@test "keep_key with auto_detect_failure=0: the seal that verifies the first night replaces the password by the derived key" {
+    [ -n "$(nights)" ]
+    refute on_fallback test -e /etc/cron.d/auto_deploy_fallback
+    [ "$(on_fallback head -c 6 "$DATA/passkey")" = FBKKEY ]
+    [ "$(on_fallback stat -c '%U %a' "$DATA/passkey")" = "root 400" ]
+    refute on_fallback grep -qF "$PW" "$DATA/passkey"
+    on_fallback grep -q "fallback_seal: the kept password is now replaced by the key derived from it" "$LOG"
+}
+
 @test "locks: an unprivileged user cannot hold root's jobs; a held lock is logged and fails the run" {
     local h n pids=()
     # nobody holds every lock file it can open: the old place (/run/lock,
