@@ -270,17 +270,20 @@ fallback_keep_password() {
 
 # fallback_build_helper BASEDIR: build the helper from BASEDIR's sources in a
 # temporary build dir and install it, with the runtime commands, into
-# /opt/yunohost/fallback/bin.
+# /opt/yunohost/fallback/bin. The objects and the log stay inside that
+# private (0700, unguessable) folder: nothing with a name someone else can
+# guess, or a link to plant at, in the world-writable /tmp.
 fallback_build_helper() {
     local basedir=$1 build rc=0
-    build=$(mktemp -d /tmp/fallback-build.XXXXXX)
-    make -j"$(nproc)" -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
+    build=$(mktemp -d /tmp/fallback-build.XXXXXX) || return 1
+    chmod 0700 "$build"
+    make -j"$(nproc)" -C "$basedir" BUILD="$build/obj" PREFIX="$fb_code_dir" install > "$build/build.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
-        tail -n 30 "$build.log" >&2
-        rm -rf "$build" "$build.log"
+        tail -n 30 "$build/build.log" >&2
+        rm -rf "$build"
         return "$rc"
     fi
-    rm -rf "$build" "$build.log"
+    rm -rf "$build"
     fallback_install_runtime "$basedir"
 }
 

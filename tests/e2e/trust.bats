@@ -212,3 +212,24 @@ push_update_done() {
     refute on_fallback test -e "$DATA/deploy_state"
     refute on_fallback test -e "$CHROOT/status/deployed"
 }
+
+@test "the install's build log is private: a link planted where the old one went is not followed" {
+    on_fallback /bin/bash -c 'echo precious > /root/victim && chmod 0600 /root/victim'
+    # whoever watches /tmp plants a link next to each new build folder
+    on_fallback /bin/bash -c "cat > /usr/local/sbin/mktemp <<'EOF'
+#!/bin/bash
+out=\$(/usr/bin/mktemp \"\$@\") || exit
+case \" \$* \" in *fallback-build*) runuser -u nobody -- ln -s /root/victim \"\$out.log\" ;; esac
+echo \"\$out\"
+EOF
+        chmod 0755 /usr/local/sbin/mktemp"
+    run on_fallback /bin/bash -c 'source /root/pkg/scripts/_common.sh && fb_code_dir=/root/buildtest fb_bin_dir=/root/buildtest/bin &&
+        fallback_build_helper /root/pkg'
+    on_fallback rm -f /usr/local/sbin/mktemp
+    echo "$output"
+    [ "$status" -eq 0 ]
+    on_fallback test -x /root/buildtest/bin/fallback
+    [ "$(on_fallback cat /root/victim)" = precious ]
+    [ -z "$(on_fallback find /tmp -maxdepth 1 -name 'fallback-build.*' ! -type l)" ]
+    on_fallback /bin/bash -c 'rm -rf /root/buildtest /root/victim; find /tmp -maxdepth 1 -name "fallback-build.*" -type l -delete'
+}
