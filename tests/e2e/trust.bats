@@ -83,6 +83,12 @@ push_update_done() {
         $BIN/fallback push --config $DATA/config.conf --to /incoming \$d/update_done-$1 > /dev/null; rc=\$?; rm -rf \$d; exit \$rc"
 }
 
+@test "keep_key: no child of the fallback's install gets the password in its environment" {
+    [ "$(on_fallback ls /root/envs | wc -l)" -ge 3 ]
+    on_fallback grep -lqr '^YNH_APP_ACTION=install' /root/envs
+    refute on_fallback grep -rqs -e "$PW" -e '^encryption_pwd=' -e '^YNH_APP_ARG_ENCRYPTION_PWD=' /root/envs
+}
+
 @test "keep_key with auto_detect_failure=0: the seal that verifies the first night replaces the password by the derived key" {
     [ -n "$(nights)" ]
     refute on_fallback test -e /etc/cron.d/auto_deploy_fallback
