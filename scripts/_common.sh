@@ -251,8 +251,9 @@ fallback_key_init() {
 
 # fallback_keep_password FILE: the fallback's kept secret (keep_key) until
 # the main's first night arrives: fb_password as a password file, 0400 root.
-# The failure watch then replaces it by the key derived with the main's salt
-# and costs (`fallback key-init --like`, doc/watch.md).
+# fallback_seal replaces it by the key derived with the main's salt and
+# costs (`fallback key-init --like`, doc/watch.md) as soon as it has verified
+# the first night; the failure watch does the same if it runs first.
 fallback_keep_password() {
     local file=$1 tmp rc=0
     tmp=$(mktemp "$file.XXXXXX") || return 1
