@@ -413,7 +413,9 @@ fo_sweep_temps() {
     done < <(find "$FB_YNH_ARCHIVES" -mindepth 1 -maxdepth 1 \( -name 'fallback_deploy-*' -o -name 'fallback_update-*' -o -name 'fallback_close-*' \) -print0)
 }
 
-# fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv.
+# fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv, one
+# a line. The main's archive is the other server's word: a path holding a
+# control character (a newline would make two paths of one) is left out.
 fo_csv_sources() {
     local csv
     if [ -d "$1" ]; then
@@ -423,7 +425,7 @@ fo_csv_sources() {
     fi
     python3 -c 'import csv, sys
 for row in csv.reader(sys.stdin):
-    if row and row[0].startswith("/"):
+    if row and row[0].startswith("/") and row[0].isprintable():
         print(row[0])' <<< "$csv"
 }
 
@@ -431,7 +433,7 @@ for row in csv.reader(sys.stdin):
 # least, holding none of the places YunoHost, the package or the apps live in.
 fo_root_ok() {
     local p=${1%/} keep
-    [[ $p == /*/* ]] && [[ $p != *..* ]] || return 1
+    [[ $p == /*/* ]] && [[ $p != *..* ]] && [[ $p != *[[:cntrl:]]* ]] || return 1
     for keep in /etc/yunohost/apps /etc/yunohost/hooks.d /home/yunohost.app /home/yunohost.backup \
                 /opt/yunohost /etc/ssh /etc/cron.d /var/log /usr /var/lib /etc/sudoers.d; do
         [ "$p" = "$keep" ] || [[ $keep == "$p"/* ]] || [[ $p == "$keep"/* ]] && return 1

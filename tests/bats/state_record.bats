@@ -127,3 +127,17 @@ teardown() { rm -rf "$tmp"; }
     grep -q "the lock file $FB_LOCK_DIR/fallback_watch.lock is not a plain file: refused" "$FB_LOG"
     [ ! -e "$tmp/elsewhere" ]
 }
+
+@test "fo_csv_sources: a source path of the main's archive holding a newline does not become another root" {
+    # shellcheck source=../../scripts/runtime/failover_lib.sh
+    source "$BATS_TEST_DIRNAME/../../scripts/runtime/failover_lib.sh"
+    mkdir "$tmp/arch"
+    printf '%s\n' 'source,dest' '/etc/yunohost/current_host,conf/ynh/current_host' \
+        '"/etc/yunohost/x' '/root/.ssh",conf/x' '/home/alice,data/home/alice' > "$tmp/arch/backup.csv"
+    run fo_csv_sources "$tmp/arch"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'/etc/yunohost/current_host\n/home/alice' ]
+    run fo_root_ok $'/etc/nginx\n/root/.ssh'
+    [ "$status" -ne 0 ]
+    fo_root_ok /etc/nginx
+}
