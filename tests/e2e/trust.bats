@@ -239,3 +239,15 @@ EOF
     [ -z "$(on_fallback find /tmp -maxdepth 1 -name 'fallback-build.*' ! -type l)" ]
     on_fallback /bin/bash -c 'rm -rf /root/buildtest /root/victim; find /tmp -maxdepth 1 -name "fallback-build.*" -type l -delete'
 }
+
+@test "a watch_state the watch refuses (a key twice) is put aside; the watch starts afresh" {
+    on_fallback /bin/bash -c "printf 'state=up\nstate=incident\nincident_at=1\n' > $DATA/watch_state"
+    run on_fallback "$BIN/fallback_watch"
+    [ "$status" -eq 0 ]
+    on_fallback grep -q "watch_state:2: state is given twice: put aside as $DATA/watch_state.refused, the watch starts afresh" "$LOG"
+    on_fallback test -f "$DATA/watch_state.refused"
+    run on_fallback cat "$DATA/watch_state"
+    echo "$output"
+    [ "$(grep -c '^state=' <<< "$output")" -eq 1 ]
+    [[ $output != *incident* ]]
+}
