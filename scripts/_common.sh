@@ -284,8 +284,9 @@ fallback_key_init() {
 
 # fallback_keep_password FILE: the fallback's kept secret (keep_key) until
 # the main's first night arrives: fb_password as a password file, 0400 root.
-# The failure watch then replaces it by the key derived with the main's salt
-# and costs (`fallback key-init --like`, doc/watch.md).
+# fallback_seal replaces it by the key derived with the main's salt and
+# costs (`fallback key-init --like`, doc/watch.md) as soon as it has verified
+# the first night; the failure watch does the same if it runs first.
 fallback_keep_password() {
     local file=$1 tmp rc=0
     tmp=$(mktemp "$file.XXXXXX") || return 1
@@ -304,17 +305,21 @@ fallback_keep_password() {
 # fallback_build_helper BASEDIR: build the helper from BASEDIR's sources in a
 # temporary build dir and install it, with the runtime commands, into
 # /opt/yunohost/fallback/bin. The callers write `... || ynh_die`, which
-# turns errexit off in here: every step checks its own status.
+# turns errexit off in here: every step checks its own status. The objects
+# and the log stay inside that private (0700, unguessable) folder: nothing
+# with a name someone else can guess, or a link to plant at, in the
+# world-writable /tmp.
 fallback_build_helper() {
     local basedir=$1 build rc=0
     build=$(mktemp -d /tmp/fallback-build.XXXXXX) || return 1
-    make -j"$(nproc)" -C "$basedir" BUILD="$build" PREFIX="$fb_code_dir" install > "$build.log" 2>&1 || rc=$?
+    chmod 0700 "$build"
+    make -j"$(nproc)" -C "$basedir" BUILD="$build/obj" PREFIX="$fb_code_dir" install > "$build/build.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
-        tail -n 30 "$build.log" >&2
-        rm -rf "$build" "$build.log"
+        tail -n 30 "$build/build.log" >&2
+        rm -rf "$build"
         return "$rc"
     fi
-    rm -rf "$build" "$build.log"
+    rm -rf "$build"
     fallback_install_runtime "$basedir"
 }
 

@@ -336,13 +336,14 @@ fo_status_write() {
 # finishes the job. One root-only folder per server: FB_STATE_DIR on the
 # fallback (deploy_fallback, close_fallback), FB_UPDATE_STATE_DIR on the
 # main (update_from_fallback); FO_REC_DIR is the one the command uses.
-# Every write is a temporary file, fsync'ed, renamed over the old one.
+# Its state file is lib.sh's state record FO_REC_SCHEMA (deploy or
+# update): fb_state_write and fb_state_read check every key and value.
 #
 #   state   standby (no record), deploying, deployed, closing, closed
 #           (fallback); updating, done (main)
 #   step    the next step of the state (each command names its own)
 FO_REC_DIR=$FB_STATE_DIR
-FO_REC_KEYS=" state step night deployed_at ip_main_server closeid closed_at choice_system choice_apps local_apps safety_done restored failed done_at "
+FO_REC_SCHEMA=deploy
 
 # fo_put FILE: stdin into FILE, atomically and durably (root-only).
 fo_put() {
@@ -351,40 +352,28 @@ fo_put() {
     (umask 077 && cat > "$tmp") && sync -- "$tmp" && mv -f -- "$tmp" "$f" && sync -- "$(dirname -- "$f")"
 }
 
-# fo_state_get KEY: a value of the record (empty when absent).
+# fo_state_get KEY: a value of the record (empty when absent); status 12,
+# the reason in the log, when the record is refused.
 fo_state_get() {
-    [[ $FO_REC_KEYS == *" $1 "* ]] || return 1
-    [ -f "$FO_REC_DIR/state" ] || return 0
-    fb_conf_get "$FO_REC_DIR/state" "$1"
+    local v rc
+    v=$(fb_state_get "$FO_REC_SCHEMA" "$FO_REC_DIR/state" "$1" 2>&1)
+    rc=$?
+    [ "$rc" -eq 0 ] || { fb_error "$v"; return "$rc"; }
+    printf '%s\n' "$v"
 }
 
 # fo_state_set KEY VALUE [KEY VALUE...]: change these keys in one write.
-# Known keys only, each value on one line.
+# Known keys only, each value of its grammar (fb_state_write).
 fo_state_set() {
-    local -a keep=() add=()
-    local k v line
-    while [ $# -ge 2 ]; do
-        k=$1 v=$2
-        shift 2
-        [[ $FO_REC_KEYS == *" $k "* ]] || { fb_error "state record: unknown key '$k'"; return 1; }
-        [[ $v != *[$'\n\r']* ]] || { fb_error "state record: the value of $k is not one line"; return 1; }
-        add+=("$k=$v")
-    done
     mkdir -p "$FO_REC_DIR" && chmod 0700 "$FO_REC_DIR" || return 1
-    if [ -f "$FO_REC_DIR/state" ]; then
-        while IFS= read -r line; do
-            k=${line%%=*}
-            [[ $FO_REC_KEYS == *" $k "* ]] || continue
-            [[ " ${add[*]%%=*} " == *" $k "* ]] || keep+=("$line")
-        done < "$FO_REC_DIR/state"
-    fi
-    printf '%s\n' "${keep[@]}" "${add[@]}" | grep -v '^$' | fo_put "$FO_REC_DIR/state"
+    fb_state_write "$FO_REC_SCHEMA" "$FO_REC_DIR/state" 0600 "$@"
 }
 
-# fo_state: the state, "standby" when there is no record.
+# fo_state: the state, "standby" when there is no record, "unreadable"
+# (the reason in the log) when the record is refused.
 fo_state() {
     local s
-    s=$(fo_state_get state)
+    s=$(fo_state_get state) || { echo unreadable; return 0; }
     echo "${s:-standby}"
 }
 
@@ -424,7 +413,9 @@ fo_sweep_temps() {
     done < <(find "$FB_YNH_ARCHIVES" -mindepth 1 -maxdepth 1 \( -name 'fallback_deploy-*' -o -name 'fallback_update-*' -o -name 'fallback_close-*' \) -print0)
 }
 
-# fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv.
+# fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv, one
+# a line. The main's archive is the other server's word: a path holding a
+# control character (a newline would make two paths of one) is left out.
 fo_csv_sources() {
     local csv
     if [ -d "$1" ]; then
@@ -434,7 +425,7 @@ fo_csv_sources() {
     fi
     python3 -c 'import csv, sys
 for row in csv.reader(sys.stdin):
-    if row and row[0].startswith("/"):
+    if row and row[0].startswith("/") and row[0].isprintable():
         print(row[0])' <<< "$csv"
 }
 
@@ -442,7 +433,7 @@ for row in csv.reader(sys.stdin):
 # least, holding none of the places YunoHost, the package or the apps live in.
 fo_root_ok() {
     local p=${1%/} keep
-    [[ $p == /*/* ]] && [[ $p != *..* ]] || return 1
+    [[ $p == /*/* ]] && [[ $p != *..* ]] && [[ $p != *[[:cntrl:]]* ]] || return 1
     for keep in /etc/yunohost/apps /etc/yunohost/hooks.d /home/yunohost.app /home/yunohost.backup \
                 /opt/yunohost /etc/ssh /etc/cron.d /var/log /usr /var/lib /etc/sudoers.d; do
         [ "$p" = "$keep" ] || [[ $keep == "$p"/* ]] || [[ $p == "$keep"/* ]] && return 1

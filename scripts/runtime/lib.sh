@@ -14,7 +14,8 @@ FB_BIN_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 FB_DATA_DIR=${FB_DATA_DIR:-/home/yunohost.app/fallback}
 FB_LOG_DIR=${FB_LOG_DIR:-/var/log/fallback}
 FB_LOG=$FB_LOG_DIR/fallback.log
-FB_LOCK_DIR=${FB_LOCK_DIR:-/run/lock}
+# the locks: root's alone (fb_lock_dir); /run/lock would let any user hold them
+FB_LOCK_DIR=${FB_LOCK_DIR:-/run/fallback}
 FB_CONFIG=${FB_CONFIG:-$FB_DATA_DIR/config.conf}
 FB_APP_LIST=${FB_APP_LIST:-$FB_DATA_DIR/app_list}
 # fallback role: the SFTP account and its chroot (doc/layout.md)
@@ -71,21 +72,65 @@ fb_log() {
 
 fb_error() { fb_log "error: $*"; }
 
-# fb_lock NAME: take the lock NAME for the rest of the process, or fail at
-# once if another process holds it. The lock goes when the process ends,
-# even on kill -9 (flock on an open file).
+# fb_lock_dir: FB_LOCK_DIR, made root's 0700 when missing. A folder that is
+# not root's with mode 0700, or a link, is refused (one line on stderr):
+# anyone else able to open a lock file there could hold root's jobs.
+fb_lock_dir() {
+    local d=$FB_LOCK_DIR
+    [ -e "$d" ] || [ -L "$d" ] || (umask 077 && mkdir -- "$d") 2>/dev/null
+    if [ -L "$d" ] || [ ! -d "$d" ] || [ "$(stat -c '%u %a' -- "$d")" != "0 700" ]; then
+        echo "the lock folder $d is not a folder of root's with mode 0700 ($(stat -c '%U %a %F' -- "$d" 2>/dev/null || echo missing)): refused; remove it (it is made again)" >&2
+        return 1
+    fi
+}
+
+# fb_lock_file NAME: the path of the lock NAME, checked (a plain file or
+# nothing; never a link).
+fb_lock_file() {
+    local f=$FB_LOCK_DIR/fallback_$1.lock
+    fb_lock_dir || return 1
+    if [ -L "$f" ] || { [ -e "$f" ] && [ ! -f "$f" ]; }; then
+        echo "the lock file $f is not a plain file: refused; remove it" >&2
+        return 1
+    fi
+    echo "$f"
+}
+
+# fb_lock_holder FILE: who holds the lock FILE, as its holder wrote it
+# ("PROG pid N since ..."), when that process still runs.
+fb_lock_holder() {
+    local h
+    h=$(head -c 200 -- "$1" 2>/dev/null | head -n 1)
+    if [[ $h =~ ^[a-z_]+\ pid\ ([0-9]+)\  ]] && kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then
+        fb_printable "held by $h"
+    else
+        echo "held by a process that did not say which"
+    fi
+}
+
+# fb_lock NAME WHAT: take the lock NAME for the rest of the process (it
+# goes when the process ends, even on kill -9: flock on an open file), and
+# write in it who holds it. Held by another process: one line in the log,
+# "WHAT is running (<holder>): this run stops", status 1; status 1 too,
+# with its reason logged, when the lock folder or file is refused.
 fb_lock() {
-    local file=$FB_LOCK_DIR/fallback_$1.lock
-    mkdir -p "$FB_LOCK_DIR" || return 1
-    exec {FB_LOCK_FD}>>"$file" || return 1
-    flock -n "$FB_LOCK_FD"
+    local file fd
+    file=$(fb_lock_file "$1" 2>&1) || { fb_error "$file: this run stops"; return 1; }
+    exec {fd}>>"$file" || { fb_error "cannot open the lock $file: this run stops"; return 1; }
+    if ! flock -n "$fd"; then
+        fb_error "${2:-another run of $FB_PROG} is running (lock $file $(fb_lock_holder "$file")): this run stops"
+        exec {fd}>&-
+        return 1
+    fi
+    : > "$file"
+    printf '%s pid %s since %s\n' "$FB_PROG" "$$" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" >&"$fd"
 }
 
 # fb_lock_busy NAME: another process holds the lock NAME (this one does
 # not take it).
 fb_lock_busy() {
-    local file=$FB_LOCK_DIR/fallback_$1.lock fd rc
-    [ -e "$file" ] || return 1
+    local file fd rc
+    file=$(fb_lock_file "$1" 2>/dev/null) && [ -e "$file" ] || return 1
     exec {fd}>>"$file" || return 1
     flock -n "$fd"
     rc=$?
@@ -184,6 +229,155 @@ fb_exit_reason() {
 }
 
 # ---------------------------------------------------------------------
+# Values read from the other server, and the state files. Nothing one
+# server reads from the other (night and close ids, app ids, addresses,
+# sizes, states...) is used before fb_valid accepts it. Every state file is
+# written by fb_state_write and read by fb_state_read only: both know the
+# file's keys and the grammar of each value, and refuse anything else.
+
+FB_STATE_MAX=65536
+
+# fb_valid_ip VALUE: an IPv4 or IPv6 address, nothing around it.
+fb_valid_ip() {
+    local v=$1 o
+    if [[ $v =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]]; then
+        for o in "${BASH_REMATCH[@]:1}"; do
+            [ $((10#$o)) -le 255 ] || return 1
+        done
+        return 0
+    fi
+    [[ $v == *:* ]] && [[ $v =~ ^[0-9A-Fa-f:.]{2,45}$ ]] || return 1
+    python3 -c 'import ipaddress, sys; ipaddress.IPv6Address(sys.argv[1])' "$v" 2>/dev/null
+}
+
+# fb_valid KIND VALUE: VALUE is one well-formed KIND. KIND is one of night,
+# app, part (an app id or @system), apps / parts (space-separated lists of
+# them), ip, ip_or_unknown, epoch, count, utc ("YYYY-MM-DD HH:MM:SS UTC"),
+# yn, outcome (running, skipped, done, failed:N), probe (down, up HOST:PORT),
+# or "=a|b|c" (one of these words).
+fb_valid() {
+    local kind=$1 v=$2 w
+    [[ $v != *[[:cntrl:]]* ]] || return 1
+    case $kind in
+        night) [[ $v =~ ^$FB_NIGHT_RE$ ]] ;;
+        # the app id rule has one owner, the helper (`fallback valid app-id`)
+        app) local fb; fb=$(fb_helper) && "$fb" valid app-id "$v" > /dev/null 2>&1 ;;
+        part) [ "$v" = @system ] || fb_valid app "$v" ;;
+        apps|parts)
+            [[ $v =~ ^[^\ ]+(\ [^\ ]+)*$ ]] || return 1
+            for w in $v; do fb_valid "${kind%s}" "$w" || return 1; done ;;
+        ip) fb_valid_ip "$v" ;;
+        ip_or_unknown) [ "$v" = unknown ] || fb_valid_ip "$v" ;;
+        epoch) [[ $v =~ ^[0-9]{1,12}$ ]] ;;
+        count) [[ $v =~ ^[0-9]{1,9}$ ]] ;;
+        utc) [[ $v =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\ UTC$ ]] ;;
+        yn) [[ $v =~ ^[yn]$ ]] ;;
+        outcome) [[ $v =~ ^(running|skipped|done|failed:[0-9]{1,3})$ ]] ;;
+        probe) [[ $v =~ ^(down|up\ [A-Za-z0-9.:-]{1,253}:[0-9]{1,5})$ ]] ;;
+        =*) [[ $v =~ ^[a-z_]+$ ]] && [[ "|${kind#=}|" == *"|$v|"* ]] ;;
+        *) return 2 ;;
+    esac
+}
+
+# fb_printable VALUE: VALUE cut to 60 characters, control characters as '?'
+# (for a message about a value that is refused).
+fb_printable() {
+    local v=${1:0:60}
+    printf '%s\n' "${v//[[:cntrl:]]/?}"
+}
+
+# fb_state_keys SCHEMA: "KEY KIND" lines of the state file SCHEMA, in the
+# order they are written: deploy (the fallback's deploy_state/state),
+# update (the main's update_state/state), watch (the fallback's watch_state).
+fb_state_keys() {
+    case $1 in
+        deploy) printf '%s\n' 'state =deploying|deployed|closing|closed' 'step =safety|system|apps|standby' \
+            'night night' 'deployed_at utc' 'ip_main_server ip_or_unknown' 'closeid night' 'closed_at utc' \
+            'restored parts' 'failed parts' ;;
+        update) printf '%s\n' 'state =updating|done' 'step =download|choose|safety|restore|notify' \
+            'closeid night' 'choice_system yn' 'choice_apps apps' 'local_apps apps' 'safety_done parts' \
+            'restored parts' 'failed parts' 'done_at utc' ;;
+        watch) printf '%s\n' 'state =up|failing|incident|unknown' 'since epoch' 'fails count' \
+            'incident_at epoch' 'deploy outcome' 'deployed_at epoch' 'dns outcome' 'back_at epoch' \
+            'last_up epoch' 'last_check epoch' 'last_result probe' ;;
+        *) echo "fallback: no state file schema '$1'" >&2; return 2 ;;
+    esac
+}
+
+# fb_state_read SCHEMA FILE: FILE's KEY=VALUE lines, checked: each key known
+# and once, each value of its grammar (an empty value is an absent key).
+# No file: nothing. Anything else: nothing on stdout, one line on stderr,
+# status 12.
+fb_state_read() {
+    local schema=$1 file=$2 line k v n=0 keys kind out=
+    local -A kind_of=() seen=()
+    [ -e "$file" ] || [ -L "$file" ] || return 0
+    if [ -L "$file" ] || [ ! -f "$file" ]; then
+        echo "$file is not a plain file" >&2; return 12
+    fi
+    [ "$(fb_size "$file")" -le "$FB_STATE_MAX" ] || { echo "$file is larger than $FB_STATE_MAX bytes" >&2; return 12; }
+    keys=$(fb_state_keys "$schema") || return 2
+    while read -r k kind; do kind_of[$k]=$kind; done <<< "$keys"
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        k=${line%%=*} v=${line#*=}
+        if [[ $line != *=* ]] || [ -z "${kind_of[$k]:-}" ]; then
+            echo "$file:$n: '$(fb_printable "$line")' is not a line of this record (its keys: $(awk '{ printf "%s%s", s, $1; s = " " }' <<< "$keys"))" >&2
+            return 12
+        fi
+        [ -z "${seen[$k]:-}" ] || { echo "$file:$n: $k is given twice" >&2; return 12; }
+        seen[$k]=1
+        [ -n "$v" ] || continue
+        fb_valid "${kind_of[$k]}" "$v" ||
+            { echo "$file:$n: the value of $k, '$(fb_printable "$v")', is not a valid ${kind_of[$k]}" >&2; return 12; }
+        out+="$k=$v"$'\n'
+    done < "$file"
+    printf '%s' "$out"
+}
+
+# fb_state_get SCHEMA FILE KEY: one value of the checked record (empty when
+# absent); status 12 with the reason on stderr when FILE is refused.
+fb_state_get() {
+    local out
+    out=$(fb_state_read "$1" "$2") || return $?
+    awk -v k="$3" 'index($0, k "=") == 1 { print substr($0, length(k) + 2) }' <<< "$out"
+}
+
+# fb_state_write SCHEMA FILE MODE KEY VALUE [KEY VALUE...]: change these
+# keys of FILE in one write (an empty VALUE removes KEY), each refused
+# unless known and of its grammar; a FILE fb_state_read refuses is not
+# changed. Written aside (mode MODE), fsync'ed, renamed.
+fb_state_write() {
+    local schema=$1 file=$2 mode=$3 keys cur k v kind tmp dir
+    local -A kind_of=() val=()
+    shift 3
+    keys=$(fb_state_keys "$schema") || return 2
+    while read -r k kind; do kind_of[$k]=$kind; done <<< "$keys"
+    cur=$(fb_state_read "$schema" "$file" 2>&1) || { fb_error "$cur: not changed"; return 12; }
+    while IFS= read -r k; do
+        [ -n "$k" ] && val[${k%%=*}]=${k#*=}
+    done <<< "$cur"
+    while [ $# -ge 2 ]; do
+        k=$1 v=$2
+        shift 2
+        [ -n "${kind_of[$k]:-}" ] || { fb_error "$file: unknown key '$(fb_printable "$k")': not changed"; return 12; }
+        if [ -n "$v" ] && ! fb_valid "${kind_of[$k]}" "$v"; then
+            fb_error "$file: the value of $k, '$(fb_printable "$v")', is not a valid ${kind_of[$k]}: not changed"
+            return 12
+        fi
+        val[$k]=$v
+    done
+    [ $# -eq 0 ] || { fb_error "$file: a key without a value: not changed"; return 2; }
+    dir=$(dirname -- "$file")
+    tmp=$dir/.$(basename -- "$file").tmp
+    rm -f -- "$tmp"
+    while read -r k kind; do
+        [ -z "${val[$k]:-}" ] || printf '%s=%s\n' "$k" "${val[$k]}"
+    done <<< "$keys" | (umask 077 && cat > "$tmp") &&
+        chmod "$mode" -- "$tmp" && sync -- "$tmp" && mv -f -- "$tmp" "$file" && sync -- "$dir"
+}
+
+# ---------------------------------------------------------------------
 # End of a failover cycle (deploy_fallback / close_fallback /
 # update_from_fallback, doc/failover.md). Called by fallback_seal.
 
@@ -194,17 +388,24 @@ fb_exit_reason() {
 # take for its own) and the main's nightly job resumes; any other marker is
 # only removed.
 fb_cycle_finish() {
-    local f id state=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
+    local f id rec why state=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
     for f in "$FB_CHROOT/incoming"/update_done-*; do
         [ -f "$f" ] && [ ! -L "$f" ] || continue
         id=${f##*/update_done-}
-        if [[ $id =~ ^$FB_NIGHT_RE$ ]] && [ -f "$state/state" ] &&
-           [ "$(fb_conf_get "$state/state" state)" = closed ] &&
-           [ "$(fb_conf_get "$state/state" closeid)" = "$id" ]; then
+        why="no closed deployment with that id here"
+        if ! fb_valid night "$id"; then
+            why="not a close id"
+        elif ! rec=$(fb_state_read deploy "$state/state" 2>&1); then
+            why="the deployment record is refused ($rec); nothing is ended"
+        elif grep -qx 'state=closed' <<< "$rec" && grep -qxF "closeid=$id" <<< "$rec" &&
+             head -c 4096 "$FB_CHROOT/status/deployed" 2>/dev/null | head -n 1 | grep -qE "^closed closeid=$id( |\$)"; then
+            why=
+        fi
+        if [ -z "$why" ]; then
             rm -rf -- "$FB_CHROOT/updated_backup" && rm -f -- "$FB_CHROOT/status/deployed" && rm -rf -- "$state" &&
                 fb_log "the main server took back the work set aside at $id: the failover cycle is over, its nightly job resumes"
         else
-            fb_log "ignored ${f##*/}: no closed deployment with that id here"
+            fb_log "ignored $(fb_printable "${f##*/}"): $why"
         fi
         rm -f -- "$f"
     done
@@ -233,4 +434,35 @@ fb_mail_to() {
     fi
     fb_log "could not mail $rcpt (mail or sendmail missing or failing): $2"
     return 1
+}
+
+# ---------------------------------------------------------------------
+# The key kept at install (keep_key, doc/watch.md).
+
+# fb_convert_kept_password: keep_key at install left the password itself
+# in passkey; once a verified encrypted night is here, only the key derived
+# with the main's salt and costs is kept (fallback key-init --like). Run by
+# fallback_seal as soon as it has verified a night, and by the watch.
+fb_convert_kept_password() {
+    local key=$FB_DATA_DIR/passkey magic archive err rc
+    [ -f "$key" ] || return 0
+    magic=$(head -c 6 -- "$key" 2>/dev/null)
+    [ "$magic" != FBKKEY ] || return 0
+    for archive in "$FB_CHROOT/backup/latest"/*-config.conf.enc; do
+        [ -f "$archive" ] || return 0
+    done
+    err=$("$FB" key-init --like "$archive" --pass-file "$key" --out "$key.new" 2>&1)
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        chmod 0400 "$key.new" && mv -f -- "$key.new" "$key" &&
+            fb_log "the kept password is now replaced by the key derived from it (auto_deploy can decrypt)"
+        return 0
+    fi
+    rm -f -- "$key.new"
+    fb_error "the kept password does not open the main server's archives: $err"
+    if [ "$rc" -eq 4 ]; then
+        rm -f -- "$key"
+        echo "The password given at install (keep_key) does not open the main server's backups: it was removed. Keep the key again from the app's panel (Key for automatic deploy)." |
+            fb_mail_to "$(fb_conf_get "$FB_DATA_DIR/auto_check.conf" contact_mail 2>/dev/null)" "the kept key is WRONG: auto_deploy cannot decrypt"
+    fi
 }

@@ -413,8 +413,8 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
 
 @test "the nightly job, while update_from_fallback holds the locks, says so" {
     local pid
-    pid=$(on_main /bin/bash -c 'setsid flock /run/lock/fallback_failover.lock \
-        flock /run/lock/fallback_send_backup.lock sleep 60 > /dev/null 2>&1 < /dev/null & echo $!')
+    pid=$(on_main /bin/bash -c 'setsid flock /run/fallback/fallback_failover.lock \
+        flock /run/fallback/fallback_send_backup.lock sleep 60 > /dev/null 2>&1 < /dev/null & echo $!')
     sleep 1
     run on_main "$BIN/send_backup"
     on_main kill -- "-$pid"

@@ -263,7 +263,7 @@ run_killed() {
 }
 
 @test "two runs at once: the second refuses" {
-    run on_main /bin/bash -c "exec 9>>/run/lock/fallback_send_backup.lock && flock 9 && $BIN/send_backup"
+    run on_main /bin/bash -c "exec 9>>/run/fallback/fallback_send_backup.lock && flock 9 && $BIN/send_backup"
     [ "$status" -ne 0 ]
     on_main tail -n 3 "$LOG" | grep -q "another send_backup is running"
 }
