@@ -75,6 +75,7 @@ LIB=$WORLD_SRC/bench/lib
 
 work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/fallback-peers.XXXXXX")
 loops=()
+declare -A DEV    # host -> the loop device of its /home
 cleanup() {
     world_end || true
     rm -rf "$work"
@@ -116,7 +117,7 @@ disk_home() {
     mkfs.ext4 -q -F -i 4096 "$img"
     dev=$(losetup -f --show "$img")
     loops+=("$dev")
-    eval "dev_$host=$dev"
+    DEV[$host]=$dev
     # shellcheck disable=SC2016 # expanded by the inner shell
     on_host "$host" /bin/bash -c 'set -e
         mkdir -p /mnt/peers && mount "$1" /mnt/peers
@@ -127,8 +128,7 @@ disk_home() {
 drop_cache() {
     local _
     for _ in 1 2 3 4 5; do
-        # shellcheck disable=SC2154 # dev_main is set by disk_home
-        on_main /bin/bash -c 'sync && umount /home 2> /dev/null && mount "$1" /home' _ "$dev_main" && return 0
+        on_main /bin/bash -c 'sync && umount /home 2> /dev/null && mount "$1" /home' _ "${DEV[main]}" && return 0
         sleep 1
     done
     die "cannot drop the main's cache (/home stays busy)"
