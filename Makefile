@@ -5,7 +5,9 @@
 #   make check      every test, ending with one line "N passed, N failed"
 #   make check-trixie  build, unit and transfer tests on Debian 13 (debootstrap)
 #   make demo       the whole failover cycle on the built-in two-host world
-#   make bench      benchmarks (not part of check)
+#   make bench      benchmarks (not part of check; borgbackup and restic: make deps-bench)
+#   make bench-peers  bench/peers.sh alone: ours beside borg, restic and the original
+#   make bench-smoke  bench/peers.sh at tiny sizes, checked (tests/bench/peers.bats)
 #   make install    install the helper under $(DESTDIR)$(PREFIX)
 
 BUILD   ?= build
@@ -30,9 +32,10 @@ DEB_TEST  := openssh-server openssh-client bats shellcheck python3 python3-yaml 
              iproute2 util-linux procps psmisc cron logrotate rsync ccrypt \
              bsd-mailx exim4-daemon-light python3-cryptography python3-zstandard python3-jsonschema bsdutils openssl
 DEB_BENCH := time
+DEB_PEERS := borgbackup restic iptables
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-trixie check-scripts bench demo sweep install clean shellcheck
+.PHONY: all deps deps-bench check check-unit check-trixie check-scripts bench bench-peers bench-smoke demo sweep install clean shellcheck
 all: $(BUILD)/fallback
 
 $(BUILD)/fallback: $(OBJS)
@@ -78,8 +81,23 @@ check-scripts: $(BUILD)/fallback
 shellcheck:
 	BUILD=$(BUILD) tests/run shellcheck
 
+# the peers of bench/peers.sh (Debian 12: borg 1.2, restic 0.14), only for the benchmarks
+deps-bench:
+	@$(MAKE) --no-print-directory deps DEB_BUILD= DEB_TEST= DEB_BENCH='$(DEB_BENCH) $(DEB_PEERS)'
+
 bench: $(BUILD)/fallback
+	@$(MAKE) --no-print-directory deps-bench
 	BUILD=$(BUILD) bench/run
+
+# the set's size and the small files' count: BENCH_SET_MB=1024 BENCH_FILES=200000
+bench-peers:
+	@$(MAKE) --no-print-directory deps-bench
+	tests/world/world-gc
+	BUILD=$(BUILD) bench/peers.sh
+
+bench-smoke:
+	@$(MAKE) --no-print-directory deps-bench
+	bats tests/bench/peers.bats
 
 # the long kill -9 sweep of the failover commands (root, Debian 12, about an
 # hour): every logged step of each command; figures in $(BUILD)/sweep-report.txt
