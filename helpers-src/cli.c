@@ -22,6 +22,7 @@ const struct fb_command fb_commands[] = {
     { "trust-host", cmd_trust_host, "record the fallback server's host key" },
     { "manifest", cmd_manifest, "read or write a night manifest" },
     { "repo", cmd_repo, "write, rebuild or verify a part in a repository (format v2)" },
+    { "night", cmd_night, "write, check or read a night manifest (format v2)" },
     { NULL, NULL, NULL },
 };
 
