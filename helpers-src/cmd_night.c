@@ -21,7 +21,7 @@
     "or altered (a MAC, a hash or a line), 7 unknown version, 12 bad input."
 
 struct night_opts {
-    char *dir, *pass_file, *night, *out;
+    char *dir, *pass_file, *night, *out, *records;
 };
 
 static void
@@ -31,6 +31,7 @@ opts_clear(struct night_opts *o)
     g_free(o->pass_file);
     g_free(o->night);
     g_free(o->out);
+    g_free(o->records);
 }
 
 static int
@@ -181,6 +182,37 @@ print_manifest(const struct night_manifest *m)
     }
 }
 
+/* Each part's record, records/HASH: the bytes the manifest lists, its MAC,
+ * its name the part's. */
+static gboolean
+check_records(const struct night_manifest *m, const char *records, const unsigned char *mac,
+              GError **error)
+{
+    char hex[2 * NIGHT_HASH_BYTES + 1];
+
+    for (guint i = 0; i < m->parts->len; i++) {
+        const struct night_entry *e = &g_array_index(m->parts, struct night_entry, i);
+        g_autofree char *path = NULL, *text = NULL;
+        g_autoptr(part_record) rec = NULL;
+        gsize len;
+
+        sodium_bin2hex(hex, sizeof hex, e->hash, sizeof e->hash);
+        path = g_build_filename(records, hex, NULL);
+        if (!read_capped(path, &text, &len, error) ||
+            !night_manifest_check_part(m, e->name, text, len, error) ||
+            (rec = part_record_parse(text, len, mac, error)) == NULL) {
+            g_prefix_error(error, "part %s: ", e->name);
+            return FALSE;
+        }
+        if (strcmp(rec->name, e->name) != 0) {
+            g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "part %s: its record names part %s",
+                        e->name, rec->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 night_read(const struct night_opts *o, const char *path, gboolean with_key, GError **error)
 {
@@ -198,6 +230,8 @@ night_read(const struct night_opts *o, const char *path, gboolean with_key, GErr
                     path, m->night, o->night);
         ok = FALSE;
     }
+    if (ok && o->records != NULL)
+        ok = check_records(m, o->records, repo_mac_key(r), error);
     if (ok)
         print_manifest(m);
     repo_free(r);
@@ -216,6 +250,8 @@ run(int argc, char **argv, const char *cmd)
         { "night", 0, 0, G_OPTION_ARG_STRING, &o.night,
           "the night id (write: required; check/read: refuse another night)", "ID" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "write: the manifest file", "FILE" },
+        { "records", 0, 0, G_OPTION_ARG_FILENAME, &o.records,
+          "check: also each part's record DIR/HASH (its hash, MAC and name)", "DIR" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(strcmp(cmd, "write") == 0 ? "" : "FILE");
@@ -230,7 +266,8 @@ run(int argc, char **argv, const char *cmd)
     g_option_context_set_description(ctx,
         "write reads \"part NAME RECORD_FILE\", \"part-hash NAME HASH\" (a record the\n"
         "fallback holds) and \"file NAME FILE\" lines and writes --out. check and read\n"
-        "print \"night ID\", \"part NAME HASH\" and \"file NAME HASH SIZE\" lines.\n\n"
+        "print \"night ID\", \"part NAME HASH\" and \"file NAME HASH SIZE\" lines; check\n"
+        "--records DIR also proves each part's record DIR/HASH with the key.\n\n"
         NIGHT_EXIT);
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!cli_parse(ctx, &argc, &argv, name))
@@ -239,6 +276,8 @@ run(int argc, char **argv, const char *cmd)
         rc = usage(cmd, write_it ? "no argument expected besides the options" : "expected one FILE");
     else if (key && o.dir == NULL)
         rc = usage(cmd, "--repo DIR is required");
+    else if (o.records != NULL && !key)
+        rc = usage(cmd, "--records needs the key: use night check");
     else if (write_it && (o.night == NULL || o.out == NULL || !part_name_valid(o.night)))
         rc = usage(cmd, "--night ID (A-Z a-z 0-9 . _ -) and --out FILE are required");
     else {

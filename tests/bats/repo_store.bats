@@ -160,3 +160,31 @@ night_write() { # night_write OUT: a manifest of the part and two files
     run "$FB" night write --repo "$repo" --pass-file "$T/key" --out "$T/n" < /dev/null
     [ "$status" -eq 2 ]
 }
+
+@test "night check --records: each part's record proven by its hash, MAC and name" {
+    night_write "$T/night"
+    rec=$(b2sum -l 256 "$repo/parts/app_a" | cut -d' ' -f1)
+    mkdir "$T/records"
+    cp "$repo/parts/app_a" "$T/records/$rec"
+    run "$FB" night check --repo "$repo" --pass-file "$T/key" --records "$T/records" "$T/night"
+    [ "$status" -eq 0 ]
+    # a record missing
+    run "$FB" night check --repo "$repo" --pass-file "$T/key" --records "$T/none" "$T/night"
+    [ "$status" -eq 1 ]
+    # another record under the listed name: its hash is not the one listed
+    sed 's/^night .*/night 20261130T010000Z/' "$repo/parts/app_a" > "$T/records/$rec"
+    run "$FB" night check --repo "$repo" --pass-file "$T/key" --records "$T/records" "$T/night"
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"part app_a: "* ]]
+    # a record of another part, MAC'd, listed under this part's name
+    "$FB" repo write --repo "$repo" --pass-file "$T/key" --part app_b "$work" > /dev/null
+    rb=$(b2sum -l 256 "$repo/parts/app_b" | cut -d' ' -f1)
+    cp "$repo/parts/app_b" "$T/records/$rb"
+    printf 'part-hash app_a %s\n' "$rb" |
+        "$FB" night write --repo "$repo" --pass-file "$T/key" --night 20261202T010000Z --out "$T/n2"
+    run "$FB" night check --repo "$repo" --pass-file "$T/key" --records "$T/records" "$T/n2"
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"names part app_b"* ]]
+    run "$FB" night read --records "$T/records" "$T/night"
+    [ "$status" -eq 2 ]
+}
