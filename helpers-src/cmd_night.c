@@ -103,19 +103,18 @@ static gboolean
 input_line(struct night_manifest *m, const char *line, guint n, GError **error)
 {
     g_auto(GStrv) f = g_strsplit(line, " ", 3);
+    gboolean three = g_strv_length(f) == 3;
     unsigned char hash[NIGHT_HASH_BYTES];
     g_autofree char *text = NULL;
     guint64 size;
     gsize len;
 
-    if (g_strv_length(f) != 3)
-        ;
-    else if (strcmp(f[0], "part") == 0)
+    if (three && strcmp(f[0], "part") == 0)
         return read_capped(f[2], &text, &len, error) &&
                night_manifest_add_part(m, f[1], text, len, error);
-    else if (strcmp(f[0], "part-hash") == 0 && hash_field(f[2], hash))
+    if (three && strcmp(f[0], "part-hash") == 0 && hash_field(f[2], hash))
         return night_manifest_add_part_hash(m, f[1], hash, error);
-    else if (strcmp(f[0], "file") == 0)
+    if (three && strcmp(f[0], "file") == 0)
         return file_digest(f[2], hash, &size, error) &&
                night_manifest_add_file(m, f[1], hash, size, error);
     g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "line %u: expected \"part NAME FILE\", "
