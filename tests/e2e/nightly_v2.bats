@@ -100,6 +100,15 @@ rebuild() {
     tar -tf "$T/wiki.tar" | grep -q '^apps/wiki/backup/home/yunohost.app/wiki/pages/Home.md$'
     rebuild "$n" app_bigdata "$T/bigdata.tar"
     [ "$(stat -c %s "$T/bigdata.tar")" -gt 2000000 ]
+    # fallback_status on both servers names the v2 night
+    on_fallback "$BIN/fallback_status" --json > "$T/fallback.json"
+    "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" "$T/fallback.json"
+    [ "$(jq -r '.newest_night.night' "$T/fallback.json")" = "$n" ]
+    [ "$(jq -r '.nights[0].parts | map(.id) | sort | join(" ")' "$T/fallback.json")" = "bigdata flaky system wiki" ]
+    [ "$(jq .drill.packs "$T/fallback.json")" -eq "$(packs | wc -l)" ]
+    on_main "$BIN/fallback_status" --json > "$T/main.json"
+    "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" "$T/main.json"
+    [ "$(jq -r '.fallback_server.newest_night.night' "$T/main.json")" = "$n" ]
 }
 
 @test "v2 second night with no change sends a few kilobytes per part, no data" {
@@ -299,7 +308,7 @@ stored_ok() {
     on_main /bin/bash -c ': > /root/empty; ln -sfn fallback.log /var/log/fallback/send_backup.log'
     on_fallback /bin/bash -c ': > /root/empty; ln -sfn fallback.log /var/log/fallback/fallback_seal.log'
     kills=0
-    for point in 2 4 6 8 10 12 14 16 18 20 22 24; do
+    for point in 1 3 5 7 9 11 13 15 17; do
         prev=$(newest)
         on_main /bin/bash -c "head -c 400000 /dev/urandom > /home/yunohost.app/bigdata/k$point.bin"
         run kill_at main "$point" /root/empty "$BIN/send_backup"
@@ -311,8 +320,9 @@ stored_ok() {
         [ "$n" = "$prev" ] || stored_ok "$n"
         run send
         [ "$status" -eq 0 ]
-        run kill_at fallback "$((point / 2))" /root/empty "$BIN/fallback_seal"
-        echo "# fallback_seal at line $((point / 2)): $output" >&3
+        # fallback_seal logs two lines for a night: staged, verified
+        run kill_at fallback "$(((point + 1) / 2 % 2 + 1))" /root/empty "$BIN/fallback_seal"
+        echo "# fallback_seal at line $(((point + 1) / 2 % 2 + 1)): $output" >&3
         [ "$output" != killed ] || kills=$((kills + 1))
         run seal
         [ "$status" -eq 0 ]
@@ -320,7 +330,7 @@ stored_ok() {
         [ "$(newest)" \> "$prev" ]
     done
     # the kills happened (a point past a command's end only lets it finish)
-    [ "$kills" -ge 12 ]
+    [ "$kills" -ge 14 ]
     stored_ok "$(newest)"
     on_main rm -f /var/log/fallback/send_backup.log
     on_fallback rm -f /var/log/fallback/fallback_seal.log
