@@ -111,8 +111,36 @@ rebuild() {
     [ "$(jq -r '.fallback_server.newest_night.night' "$T/main.json")" = "$n" ]
 }
 
-@test "v2 second night with no change sends a few kilobytes per part, no data" {
+@test "v2: with the key kept, each new night is proven to rebuild; a kept key that does not open it is mailed" {
+    on_main cat "$DATA/passkey" | on_fallback /bin/bash -c "cat > $DATA/passkey && chmod 400 $DATA/passkey"
+    run send
+    [ "$status" -eq 0 ]
+    run seal
+    echo "$output"
+    [ "$status" -eq 0 ]
+    n=$(newest)
+    on_fallback grep -q "night $n PROVEN: every part rebuilds with the kept key" "$LOG"
+    on_fallback test -f "$CHROOT/backup/repo/.proven-nights/$n"
+    on_fallback "$BIN/fallback_status" --json > "$T/proven.json"
+    "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" "$T/proven.json"
+    [ "$(jq -r .drill.newest_night_proven "$T/proven.json")" = "$n" ]
+    # a kept secret that is not the main's: the night is stored, the failed proof mailed
+    on_fallback /bin/bash -c "rm -f $DATA/passkey && echo not-the-password > $DATA/passkey && chmod 400 $DATA/passkey"
+    run send
+    [ "$status" -eq 0 ]
+    run seal
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "$(newest)" \> "$n" ]
+    on_fallback grep -q "night $(newest) does NOT rebuild with the kept key" "$LOG"
+    e2e_last_mail fallback | grep -q "does not rebuild with the kept key"
+    refute on_fallback test -f "$CHROOT/backup/repo/.proven-nights/$(newest)"
+    on_fallback rm -f "$DATA/passkey"
+}
+
+@test "v2 night with no change sends a few kilobytes per part, no data" {
     before=$(packs | wc -l)
+    nb=$(nights | wc -l)
     run send
     [ "$status" -eq 0 ] || { last_run_log; false; }
     for p in "system system" "app wiki" "app bigdata" "app flaky"; do
@@ -123,7 +151,7 @@ rebuild() {
         [ "$b" -lt 65536 ]
     done
     seal
-    [ "$(nights | wc -l)" -eq 2 ]
+    [ "$(nights | wc -l)" -eq $((nb + 1)) ]
     [ "$(packs | wc -l)" -le $((before + 4)) ]
 }
 
