@@ -40,6 +40,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIG_MB=${BENCH_BIG_MB:-48}
+# BENCH_REPOSITORY_FORMAT=2: our nights in the repository format (doc/nightly.md)
+REPO_FORMAT=${BENCH_REPOSITORY_FORMAT:-1}
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
@@ -158,7 +160,7 @@ drop_cache() {
 install_world() {
     local h ip key
     for h in main fallback; do
-        git ls-files -z -- manifest.json LICENSE Makefile scripts conf hooks doc helpers-src |
+        git ls-files -z -- manifest.toml manifest.json LICENSE Makefile scripts conf hooks doc helpers-src config_panel.toml |
             tar --null -T - -cf - |
             on_host "$h" /bin/bash -c 'rm -rf /root/pkg && mkdir /root/pkg && tar -xf - -C /root/pkg'
     done
@@ -169,6 +171,7 @@ install_world() {
     world_app_install main "$WORLD_SRC/tests/world/apps/bigdata" -a "size_mb=$BIG_MB&files=8" > /dev/null
     world_app_install main "$WORLD_SRC/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
     on_main sed -i -e 's/^\[\]: bigdata$/[.]: bigdata/' -e 's/^\[\]: wiki$/[.]: wiki/' "$DATA/app_list"
+    [ "$REPO_FORMAT" = 1 ] || on_main /bin/bash -c "echo repository_format=$REPO_FORMAT >> $DATA/config.conf"
     # a mail(1) that keeps quiet: mails are not what is measured
     on_main /bin/bash -c 'printf "#!/bin/sh\ncat > /dev/null\n" > /usr/local/bin/mail && chmod 755 /usr/local/bin/mail'
 }
@@ -209,8 +212,18 @@ check_counters() {
 ours() { on_main "$BIN/send_backup" > /dev/null; on_fallback "$BIN/fallback_seal" > /dev/null; }
 original() { on_main /root/original_night; }
 
-# night_sent: archive bytes the newest verified night uploaded (its own objects).
+# night_sent: archive bytes the newest verified night uploaded (its own
+# objects; in format 2 the packs the main's log counts, plus the night's
+# records and files).
 night_sent() {
+    if [ "$REPO_FORMAT" = 2 ]; then
+        echo $(( $(on_main awk '/archive bytes sent/ { s = $(NF - 3) } END { print s + 0 }' /var/log/fallback/fallback.log) +
+                 $(on_fallback /bin/bash -c "cd $CHROOT/backup/latest &&
+                     cat night.v2 *-* | wc -c && $BIN/fallback night read night.v2 |
+                     awk '\$1 == \"part\" { print \$3 }' | (cd $CHROOT/backup/repo/records && xargs cat) | wc -c" |
+                   awk '{ s += $1 } END { print s }') ))
+        return
+    fi
     on_fallback "$BIN/fallback" manifest read "$CHROOT/status/confirmed.json" |
         awk '$1 == "night" { n = $2 } $1 == "object" && index($2, n "-") == 1 { s += $3 } END { print s + 0 }'
 }

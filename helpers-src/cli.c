@@ -24,6 +24,7 @@ const struct fb_command fb_commands[] = {
     { "manifest", cmd_manifest, "read or write a night manifest" },
     { "mac", cmd_mac, "sign or check a text with a key derived from the archive key" },
     { "repo", cmd_repo, "write, rebuild or verify a part in a repository (format v2)" },
+    { "night", cmd_night, "write, check or read a night manifest (format v2)" },
     { NULL, NULL, NULL },
 };
 

@@ -41,6 +41,15 @@ int cmd_mac(int argc, char **argv);
 int cmd_valid(int argc, char **argv);
 /* cmd_repo.c */
 int cmd_repo(int argc, char **argv);
+/* cmd_repo_send.c */
+int cmd_repo_send(int argc, char **argv);
+int cmd_repo_init(int argc, char **argv);
+/* cmd_repo_store.c */
+int cmd_repo_known(int argc, char **argv);
+int cmd_repo_check_pack(int argc, char **argv);
+int cmd_repo_check_record(int argc, char **argv);
+/* cmd_night.c */
+int cmd_night(int argc, char **argv);
 
 /* The table main() dispatches on; NULL-terminated. */
 extern const struct fb_command fb_commands[];

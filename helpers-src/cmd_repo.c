@@ -262,6 +262,11 @@ static const struct fb_command repo_commands[] = {
     { "write", repo_write, "store one part's backup in a repository folder" },
     { "rebuild", repo_rebuild, "write one part's tar from a repository folder" },
     { "verify", repo_verify_cmd, "check a repository folder without the key" },
+    { "init", cmd_repo_init, "create a repository folder, or check the key opens it" },
+    { "send", cmd_repo_send, "store one part and upload its new packs (main server)" },
+    { "known", cmd_repo_known, "print the blob list of a packs folder" },
+    { "check-pack", cmd_repo_check_pack, "check one pack file without the key" },
+    { "check-record", cmd_repo_check_record, "check one part record without the key" },
     { NULL, NULL, NULL },
 };
 
@@ -270,7 +275,7 @@ repo_usage(FILE *out)
 {
     fprintf(out, "Usage: fallback repo COMMAND [OPTION...]\n\nCommands:\n");
     for (const struct fb_command *c = repo_commands; c->name != NULL; c++)
-        fprintf(out, "  %-9s %s\n", c->name, c->summary);
+        fprintf(out, "  %-12s %s\n", c->name, c->summary);
     fprintf(out, "\nRun `fallback repo COMMAND --help` for the options of a command.\n"
                  "The format is doc/repository-format.md.\n");
 }

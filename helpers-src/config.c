@@ -113,6 +113,35 @@ set_encrypt(struct fb_config *cfg, const char *value, const char *dir, const cha
     return TRUE;
 }
 
+/* The format of encrypted nights: 1 whole archives, 2 the repository
+ * (doc/repository-format.md). Only read by the nightly job. */
+static gboolean
+set_repo_format(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    (void)dir;
+    if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0) {
+        *why = "must be 1 or 2";
+        return FALSE;
+    }
+    cfg->repo_format = (unsigned int)(value[0] - '0');
+    return TRUE;
+}
+
+/* Minutes a part of a v2 night may spend sending (doc/nightly.md). */
+static gboolean
+set_part_budget(struct fb_config *cfg, const char *value, const char *dir, const char **why)
+{
+    guint64 v;
+
+    (void)dir;
+    if (!g_ascii_string_to_unsigned(value, 10, 1, 10080, &v, NULL)) {
+        *why = "must be a whole number of minutes from 1 to 10080";
+        return FALSE;
+    }
+    cfg->part_budget_minutes = (unsigned int)v;
+    return TRUE;
+}
+
 static gboolean
 set_overwrite_ip(struct fb_config *cfg, const char *value, const char *dir, const char **why)
 {
@@ -172,6 +201,8 @@ static const struct key_def keys[] = {
     { "main_storage_dir", set_storage },
     { "overwrite_ip", set_overwrite_ip },
     { "known_hosts", set_known_hosts },
+    { "repository_format", set_repo_format },
+    { "part_budget_minutes", set_part_budget },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -370,6 +401,8 @@ fb_config_load(const char *path, struct fb_config *cfg, GError **error)
     memset(cfg, 0, sizeof(*cfg));
     cfg->ssh_port = 22;
     cfg->encrypt = TRUE;
+    cfg->repo_format = 1;
+    cfg->part_budget_minutes = 180;
     if (!fb_read_text_file(path, CONFIG_MAX_BYTES, &text, NULL, error) ||
         !parse_text(cfg, text, path, error)) {
         fb_config_clear(cfg);

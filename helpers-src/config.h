@@ -19,6 +19,8 @@ struct fb_config {
     char *pass_file;         /* required when encrypt */
     char *main_storage_dir;
     char *overwrite_ip;      /* may be empty */
+    unsigned int repo_format; /* 1 (default) or 2: the nights of encrypt=1 */
+    unsigned int part_budget_minutes; /* v2: a part's sending time, default 180 */
 };
 
 /* Load and validate path. Bad lines are errors naming "file:line"; unknown

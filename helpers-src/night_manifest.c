@@ -58,6 +58,13 @@ night_manifest_add_part(struct night_manifest *m, const char *name, const char *
 }
 
 gboolean
+night_manifest_add_part_hash(struct night_manifest *m, const char *name,
+                             const unsigned char hash[NIGHT_HASH_BYTES], GError **error)
+{
+    return add(m->parts, name, hash, 0, error);
+}
+
+gboolean
 night_manifest_add_file(struct night_manifest *m, const char *name,
                         const unsigned char hash[NIGHT_HASH_BYTES], guint64 size, GError **error)
 {

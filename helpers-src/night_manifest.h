@@ -34,6 +34,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(night_manifest, night_manifest_free)
  * FALSE (FB_EXIT_INPUT) for an invalid name. */
 gboolean night_manifest_add_part(struct night_manifest *m, const char *name, const char *record,
                                  gsize len, GError **error);
+/* A part by the hash of a record held elsewhere (kept from an earlier night). */
+gboolean night_manifest_add_part_hash(struct night_manifest *m, const char *name,
+                                      const unsigned char hash[NIGHT_HASH_BYTES], GError **error);
 gboolean night_manifest_add_file(struct night_manifest *m, const char *name,
                                  const unsigned char hash[NIGHT_HASH_BYTES], guint64 size,
                                  GError **error);

@@ -46,6 +46,8 @@ struct repo {
     struct known_ids *known;     /* NULL: the folder's packs are what is known */
     gboolean files_warned;
     gboolean files_hit;          /* the last lookup was a hit */
+    struct repo_pack_hook hook;
+    gint64 deadline;          /* g_get_monotonic_time() bound, 0: none */
 };
 
 static GHashTable *
@@ -273,7 +275,7 @@ load_all_packs(struct repo *r, GError **error)
 /* --- writing --------------------------------------------------------------- */
 
 static gboolean
-pack_done(struct repo *r, struct pack_info *p)
+pack_done(struct repo *r, struct pack_info *p, GError **error)
 {
     if (p == NULL)
         return TRUE;
@@ -285,6 +287,11 @@ pack_done(struct repo *r, struct pack_info *p)
     r->stats->new_packs++;
     r->stats->new_bytes += p->size;
     add_pack(r, p);
+    if (r->hook.closed != NULL) {
+        g_autofree char *path = pack_path(r, p->name);
+
+        return r->hook.closed(r->hook.ctx, path, p, error);
+    }
     return TRUE;
 }
 
@@ -301,6 +308,12 @@ store_chunk(void *ctx, const unsigned char *chunk, size_t len, unsigned char id[
     key = g_bytes_new(id, BLOB_ID_BYTES);
     r->stats->chunks++;
     g_hash_table_replace(r->used, g_bytes_ref(key), NULL);
+    if (r->deadline != 0 && g_get_monotonic_time() > r->deadline) {
+        g_bytes_unref(key);
+        g_set_error_literal(error, FB_ERROR, FB_EXIT_STALLED,
+                            "the part's time budget is spent: what was sent serves the next night");
+        return FALSE;
+    }
     if (g_hash_table_contains(r->blobs, key) || g_hash_table_contains(r->pending, key)) {
         g_bytes_unref(key);
         return TRUE;
@@ -308,7 +321,7 @@ store_chunk(void *ctx, const unsigned char *chunk, size_t len, unsigned char id[
     g_hash_table_replace(r->pending, key, NULL);
     r->stats->new_chunks++;
     return blob_seal(r->codec, id, chunk, len, r->blob, &blen, error) &&
-           pack_writer_add(r->writer, id, r->blob, blen, &done, error) && pack_done(r, done);
+           pack_writer_add(r->writer, id, r->blob, blen, &done, error) && pack_done(r, done, error);
 }
 
 /* The packs holding the used ids, name and size, into the record. */
@@ -415,6 +428,18 @@ files_commit(struct repo *r)
     g_clear_pointer(&r->files, files_cache_free);
 }
 
+/* A write that failed still closes the pack being filled: its blobs are
+ * then held (or, with a hook, sent) for the next write to reuse. */
+static void
+flush_on_failure(struct repo *r)
+{
+    struct pack_info *done = NULL;
+    g_autoptr(GError) e = NULL;
+
+    if (pack_writer_flush(r->writer, &done, &e))
+        pack_done(r, done, &e);
+}
+
 gboolean
 repo_write_part(struct repo *r, const char *part, const char *night, const char *work_dir,
                 struct repo_stats *stats, GError **error)
@@ -436,11 +461,13 @@ repo_write_part(struct repo *r, const char *part, const char *night, const char 
     }
     g_hash_table_remove_all(r->used);
     if (!index_build_cached(work_dir, &r->chunker, &store, r->files != NULL ? &files : NULL, &ids,
-                            &stats->tar_size, error))
+                            &stats->tar_size, error)) {
+        flush_on_failure(r);
         return FALSE;
+    }
     g_byte_array_append(rec->index_ids, ids->data, ids->len);
     g_byte_array_unref(ids);
-    if (!pack_writer_flush(r->writer, &done, error) || !pack_done(r, done) ||
+    if (!pack_writer_flush(r->writer, &done, error) || !pack_done(r, done, error) ||
         !record_packs(r, rec, error))
         return FALSE;
     text = part_record_format(rec, r->keys->mac);
@@ -449,6 +476,30 @@ repo_write_part(struct repo *r, const char *part, const char *night, const char 
     if (r->files != NULL)
         files_commit(r);
     return TRUE;
+}
+
+void
+repo_set_pack_hook(struct repo *r, const struct repo_pack_hook *hook)
+{
+    r->hook = *hook;
+}
+
+void
+repo_set_deadline(struct repo *r, gint64 monotonic_us)
+{
+    r->deadline = monotonic_us;
+}
+
+void
+repo_add_known(struct repo *r, struct pack_info *p)
+{
+    add_pack(r, p);
+}
+
+const unsigned char *
+repo_mac_key(const struct repo *r)
+{
+    return r->keys->mac;
 }
 
 /* --- rebuilding ------------------------------------------------------------ */

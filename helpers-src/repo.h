@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "crypt.h"
+#include "pack.h"
 
 struct repo;
 
@@ -51,5 +52,35 @@ gboolean repo_rebuild_part(struct repo *r, const char *part, const char *night, 
  * *parts_ok count what passed. FALSE (FB_EXIT_CORRUPT) if anything failed. */
 gboolean repo_verify(const char *dir, char **parts, guint *packs_ok, guint *parts_ok,
                      GError **error);
+
+struct part_record;
+
+/* Without the key, a part record's text (NUL-terminated at len) as the
+ * fallback can check it: its form, each of its packs under packs_dir/XX/
+ * present with the size it lists (tables read; the packs' hashes are the
+ * storer's business), its index chunks in them. *record is the record. */
+gboolean repo_check_record(const char *packs_dir, const char *text, gsize len,
+                           struct part_record **record, GError **error);
+
+/* Called once each new pack is complete at path (its info p stays the
+ * repository's): e.g. to upload it and remove the local file. A failure
+ * fails the write. */
+struct repo_pack_hook {
+    gboolean (*closed)(void *ctx, const char *path, const struct pack_info *p, GError **error);
+    void *ctx;
+};
+void repo_set_pack_hook(struct repo *r, const struct repo_pack_hook *hook);
+
+/* A write past this g_get_monotonic_time() stops with FB_EXIT_STALLED,
+ * after closing (and handing to the hook) the pack being filled. 0: none. */
+void repo_set_deadline(struct repo *r, gint64 monotonic_us);
+
+/* A pack held elsewhere (e.g. on the fallback server): its blobs are not
+ * stored again, and a part using them lists it. Takes p (its entries need
+ * ids only). */
+void repo_add_known(struct repo *r, struct pack_info *p);
+
+/* Kmac: part records and night manifests. */
+const unsigned char *repo_mac_key(const struct repo *r);
 
 #endif

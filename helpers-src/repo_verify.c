@@ -158,3 +158,39 @@ repo_verify(const char *dir, char **parts, guint *packs_ok, guint *parts_ok, GEr
                             "the repository is damaged (see the lines above)");
     return ok;
 }
+
+gboolean
+repo_check_record(const char *packs_dir, const char *text, gsize len,
+                  struct part_record **record, GError **error)
+{
+    g_autoptr(GHashTable) tables = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify)pack_info_free);
+    g_autoptr(part_record) rec = part_record_parse(text, len, NULL, error);
+
+    if (rec == NULL)
+        return FALSE;
+    for (guint i = 0; i < rec->packs->len; i++) {
+        const struct part_pack *pp = &g_array_index(rec->packs, struct part_pack, i);
+        g_autofree char *sub = g_strndup(pp->name, 2);
+        g_autofree char *path = g_build_filename(packs_dir, sub, pp->name, NULL);
+        struct pack_info *p = pack_read_table(path, error);
+
+        if (p == NULL)
+            return FALSE;
+        if (p->size != pp->size) {
+            pack_info_free(p);
+            g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT,
+                        "part %s needs pack %s of %" G_GUINT64_FORMAT " bytes, it has another size",
+                        rec->name, pp->name, pp->size);
+            return FALSE;
+        }
+        g_hash_table_insert(tables, g_strdup(pp->name), p);
+    }
+    if (!index_present(rec, tables)) {
+        g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT,
+                    "part %s: an index chunk is in none of its packs", rec->name);
+        return FALSE;
+    }
+    *record = g_steal_pointer(&rec);
+    return TRUE;
+}

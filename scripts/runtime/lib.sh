@@ -29,6 +29,10 @@ FB_NIGHT_RE='[0-9]{8}T[0-9]{6}Z'
 # the largest manifest (helpers-src/manifest.h): nothing bigger is read or downloaded
 # shellcheck disable=SC2034
 FB_MANIFEST_MAX=16777216
+# the largest blob list status/blobs the main downloads (doc/nightly.md):
+# about 2 million blobs, some 550 GB of data
+# shellcheck disable=SC2034
+FB_BLOBS_MAX=134217728
 
 FB_PROG=${FB_PROG:-${0##*/}}
 FB_RUN_LOG=()
@@ -163,12 +167,14 @@ fb_conf_load() {
         return "$rc"
     fi
     [ -n "$out" ] && fb_log "$out"
-    for key in ssh_user ssh_host ssh_key ssh_port encrypt pass_file main_storage_dir overwrite_ip; do
+    for key in ssh_user ssh_host ssh_key ssh_port encrypt pass_file main_storage_dir overwrite_ip repository_format part_budget_minutes; do
         printf -v "cfg_$key" '%s' "$(fb_conf_get "$file" "$key")"
     done
     # set just above through printf -v; named here for the readers (and shellcheck)
     cfg_ssh_host=${cfg_ssh_host:-} cfg_pass_file=${cfg_pass_file:-} cfg_overwrite_ip=${cfg_overwrite_ip:-}
     cfg_encrypt=${cfg_encrypt:-1}
+    cfg_repository_format=${cfg_repository_format:-1}
+    cfg_part_budget_minutes=${cfg_part_budget_minutes:-180}
     cfg_main_storage_dir=${cfg_main_storage_dir:-$FB_DATA_DIR/fallback_backup}
     return 0
 }

@@ -181,3 +181,18 @@ bad_list() {
     [ "$status" -eq 12 ]
     [ -z "$output" ]
 }
+
+@test "config-check: repository_format 1 or 2, part_budget_minutes 1 to 10080" {
+    printf '%s\n' 'repository_format=2' 'part_budget_minutes=10080' >> "$T/min.conf"
+    run --separate-stderr "$FB" config-check --config "$T/min.conf"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\nrepository_format=3')" "3: repository_format must be 1 or 2"
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\nrepository_format=')" "3: repository_format must be 1 or 2"
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npart_budget_minutes=0')" \
+        "3: part_budget_minutes must be a whole number of minutes from 1 to 10080"
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npart_budget_minutes=10081')" \
+        "3: part_budget_minutes must be a whole number of minutes from 1 to 10080"
+    bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npart_budget_minutes=1h')" \
+        "3: part_budget_minutes must be a whole number of minutes from 1 to 10080"
+}
