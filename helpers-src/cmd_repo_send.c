@@ -35,7 +35,7 @@
     "stalled, 3/9/10/11 as `fallback push`."
 
 struct send_opts {
-    char *dir, *pass_file, *part, *night, *known, *config, *to;
+    char *dir, *pass_file, *part, *night, *known, *config, *to, *files_cache;
     gint budget;
 };
 
@@ -53,6 +53,7 @@ opts_clear(struct send_opts *o)
     g_free(o->part);
     g_free(o->night);
     g_free(o->known);
+    g_free(o->files_cache);
     g_free(o->config);
     g_free(o->to);
 }
@@ -145,7 +146,9 @@ send_part(struct send_opts *o, const char *work_dir, GError **error)
          (r = open_repo(o->dir, o->pass_file, TRUE, error)) != NULL &&
          (g_mkdir_with_parents(u.spool, 0700) == 0 ||
           fb_sys_error(error, "cannot create", u.spool)) &&
-         load_known(r, o->known, &known, error);
+         load_known(r, o->known, &known, error) &&
+         /* cached chunk ids count only when a pack --known lists holds them */
+         (o->files_cache == NULL || repo_use_files_cache(r, o->files_cache, NULL, error));
     if (ok) {
         repo_set_pack_hook(r, &(struct repo_pack_hook){ pack_closed, &u });
         if (o->budget > 0)
@@ -174,6 +177,8 @@ cmd_repo_send(int argc, char **argv)
         { "night", 0, 0, G_OPTION_ARG_STRING, &o.night, "the night id (required)", "ID" },
         { "known", 'k', 0, G_OPTION_ARG_FILENAME, &o.known,
           "the blob list the fallback published", "FILE" },
+        { "files-cache", 0, 0, G_OPTION_ARG_FILENAME, &o.files_cache,
+          "as repo write: unchanged files are not read", "FILE" },
         { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "config.conf (required)", "FILE" },
         { "to", 't', 0, G_OPTION_ARG_FILENAME, &o.to, "remote folder (required)", "DIR" },
         { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,

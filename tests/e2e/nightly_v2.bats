@@ -150,6 +150,12 @@ rebuild() {
         [[ $b =~ ^[0-9]+$ ]]
         [ "$b" -lt 65536 ]
     done
+    # the files cache: bigdata's 2 MB, unchanged since a confirmed night, were not read
+    line=$(last_run_log | grep -m1 ' app bigdata: .* files read (')
+    echo "# $line" >&3
+    [[ $line =~ \(([0-9]+)\ bytes\),\ [0-9]+\ unchanged\ not\ read\ \(([0-9]+)\ bytes\) ]]
+    [ "${BASH_REMATCH[2]}" -ge 2000000 ]
+    [ "${BASH_REMATCH[1]}" -lt 1000000 ]
     seal
     [ "$(nights | wc -l)" -eq $((nb + 1)) ]
     [ "$(packs | wc -l)" -le $((before + 4)) ]
