@@ -6,6 +6,7 @@
 
 #include "blob.h"
 #include "fb.h"
+#include "le.h"
 
 #define PLAIN_MAX (BLOB_MAX_BYTES - BLOB_NONCE_BYTES - BLOB_TAG_BYTES)
 
@@ -84,8 +85,7 @@ plain_build(struct blob_codec *c, const unsigned char *chunk, size_t len)
         memcpy(p + BLOB_HEAD_BYTES, chunk, len);
         n = len;
     }
-    for (int i = 0; i < 4; i++)
-        p[1 + i] = (unsigned char)(n >> (8 * i));
+    le_put(p + 1, n, 4);
     total = blob_padme(BLOB_HEAD_BYTES + n);
     memset(p + BLOB_HEAD_BYTES + n, 0, total - BLOB_HEAD_BYTES - n);
     return total;
@@ -117,7 +117,7 @@ plain_open(struct blob_codec *c, const unsigned char id[BLOB_ID_BYTES], size_t p
            unsigned char *chunk, size_t *chunk_len, GError **error)
 {
     const unsigned char *p = c->plain;
-    size_t n = (size_t)p[1] | (size_t)p[2] << 8 | (size_t)p[3] << 16 | (size_t)p[4] << 24;
+    size_t n = (size_t)le_get(p + 1, 4);
     size_t got;
 
     if (n > plen - BLOB_HEAD_BYTES || blob_padme(BLOB_HEAD_BYTES + n) != plen)

@@ -170,9 +170,7 @@ repo_write(int argc, char **argv)
                "(%" G_GUINT64_FORMAT " bytes)\n", o.part, st.tar_size, st.chunks, st.new_chunks,
                st.new_packs, st.new_bytes);
     if (ok && o.files_cache != NULL)
-        fprintf(stderr, "files cache: %u files read (%" G_GUINT64_FORMAT " bytes), %u not read "
-                "(%" G_GUINT64_FORMAT " bytes)\n", st.files_read, st.bytes_read, st.files_cached,
-                st.bytes_cached);
+        repo_report_files_cache(&st);
     repo_free(r);
     opts_clear(&o);
     return ok ? FB_EXIT_OK : fb_report("repo write", error);

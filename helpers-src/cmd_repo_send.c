@@ -159,6 +159,8 @@ send_part(struct send_opts *o, const char *work_dir, GError **error)
         printf("part %s: %" G_GUINT64_FORMAT " bytes of tar, %u chunks, %u new, %u packs sent "
                "(%" G_GUINT64_FORMAT " bytes), %u packs known\n", o->part, st.tar_size, st.chunks,
                st.new_chunks, st.new_packs, st.new_bytes, known);
+    if (ok && o->files_cache != NULL)
+        repo_report_files_cache(&st);
     repo_free(r);
     fb_config_clear(&u.cfg);
     g_free(u.spool);

@@ -8,6 +8,7 @@
 #include "crypt.h"
 #include "fb.h"
 #include "fdwriter.h"
+#include "le.h"
 
 #define TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
 #define TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
@@ -31,23 +32,6 @@ G_STATIC_ASSERT(OFF_STREAM + crypto_secretstream_xchacha20poly1305_HEADERBYTES =
 G_STATIC_ASSERT(crypto_secretstream_xchacha20poly1305_KEYBYTES == CRYPT_KEYBYTES);
 G_STATIC_ASSERT(crypto_pwhash_SALTBYTES == CRYPT_SALTBYTES);
 G_STATIC_ASSERT(ABYTES == 17);
-
-static void
-le_store(unsigned char *p, uint64_t v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-le_load(const unsigned char *p, size_t n)
-{
-    uint64_t v = 0;
-
-    for (size_t i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 static gboolean
 io_error(GError **error, const char *what)
@@ -179,8 +163,8 @@ header_build(unsigned char hdr[CRYPT_HEADER_BYTES], const struct crypt_key *key,
     hdr[OFF_KDF] = CRYPT_KDF_ARGON2ID13;
     hdr[OFF_AEAD] = CRYPT_AEAD_SECRETSTREAM;
     hdr[OFF_LOG2] = CRYPT_LOG2_CHUNK;
-    le_store(hdr + OFF_OPS, key->kdf.opslimit, 8);
-    le_store(hdr + OFF_MEM, key->kdf.memlimit, 8);
+    le_put(hdr + OFF_OPS, key->kdf.opslimit, 8);
+    le_put(hdr + OFF_MEM, key->kdf.memlimit, 8);
     memcpy(hdr + OFF_SALT, key->kdf.salt, CRYPT_SALTBYTES);
     crypt_key_check_value(key, hdr + OFF_CHECK);
     crypto_secretstream_xchacha20poly1305_init_push(st, hdr + OFF_STREAM, key->key);
@@ -214,10 +198,10 @@ header_parse(const unsigned char *hdr, size_t n, struct crypt_kdf *kdf, GError *
         return format_error(error, "AEAD id", hdr[OFF_AEAD]);
     if (hdr[OFF_LOG2] != CRYPT_LOG2_CHUNK)
         return format_error(error, "log2 chunk size", hdr[OFF_LOG2]);
-    if (le_load(hdr + OFF_FLAGS, 4) != 0)
-        return format_error(error, "flags", (unsigned int)le_load(hdr + OFF_FLAGS, 4));
-    kdf->opslimit = le_load(hdr + OFF_OPS, 8);
-    kdf->memlimit = le_load(hdr + OFF_MEM, 8);
+    if (le_get(hdr + OFF_FLAGS, 4) != 0)
+        return format_error(error, "flags", (unsigned int)le_get(hdr + OFF_FLAGS, 4));
+    kdf->opslimit = le_get(hdr + OFF_OPS, 8);
+    kdf->memlimit = le_get(hdr + OFF_MEM, 8);
     memcpy(kdf->salt, hdr + OFF_SALT, CRYPT_SALTBYTES);
     return crypt_kdf_check(kdf, error);
 }

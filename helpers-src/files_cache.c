@@ -10,6 +10,7 @@
 #include "fb.h"
 #include "files_cache.h"
 #include "outfile.h"
+#include "le.h"
 
 #define KEY_BYTES 32
 #define MAC_BYTES 32
@@ -28,23 +29,6 @@ struct files_cache {
     gint64 racy_from;              /* ns: times from here on are not cached */
     gboolean failed;
 };
-
-static guint64
-le_get(const unsigned char *p, int n)
-{
-    guint64 v = 0;
-
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static void
-le_put(unsigned char *p, guint64 v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
 
 static guint
 hash16(gconstpointer p)

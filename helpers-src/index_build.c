@@ -5,6 +5,7 @@
 #include "chunk_stream.h"
 #include "index.h"
 #include "tar_write.h"
+#include "le.h"
 
 struct builder {
     const struct index_store *store;
@@ -17,13 +18,6 @@ struct builder {
     char *source;             /* the current file, for the files cache */
     struct stat st;
 };
-
-static void
-le_put(unsigned char *p, guint64 v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
 
 static gboolean
 put_data_chunk(void *ctx, const unsigned char *chunk, size_t len, GError **error)

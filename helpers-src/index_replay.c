@@ -5,6 +5,7 @@
 
 #include "fb.h"
 #include "index.h"
+#include "le.h"
 
 struct replay {
     const GByteArray *ids;
@@ -22,16 +23,6 @@ damaged(GError **error, const char *why)
 {
     g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "part index damaged: %s", why);
     return FALSE;
-}
-
-static guint64
-le_get(const unsigned char *p, int n)
-{
-    guint64 v = 0;
-
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
 }
 
 static gboolean

@@ -9,6 +9,7 @@
 
 #include "fb.h"
 #include "pack.h"
+#include "le.h"
 
 #define READ_BUFFER (1024 * 1024)
 
@@ -90,19 +91,6 @@ write_all(int fd, const void *data, size_t len, crypto_generichash_state *h,
     return TRUE;
 }
 
-static void
-le32_put(unsigned char *p, guint32 v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static guint32
-le32_get(const unsigned char *p)
-{
-    return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
-}
-
 /* Fisher-Yates with randombytes_uniform: the blobs' order in the pack. */
 static void
 shuffle(GArray *a)
@@ -138,11 +126,11 @@ write_body(struct pack_writer *w, int fd, const char *tmp, crypto_generichash_st
         e.length = p->len;
         g_array_append_val(info->entries, e);
         memcpy(t, p->id, BLOB_ID_BYTES);
-        le32_put(t + 32, offset);
-        le32_put(t + 36, p->len);
+        le_put(t + 32, offset, 4);
+        le_put(t + 36, p->len, 4);
         offset += p->len;
     }
-    le32_put(table + (gsize)w->pending->len * PACK_ENTRY_BYTES, w->pending->len);
+    le_put(table + (gsize)w->pending->len * PACK_ENTRY_BYTES, w->pending->len, 4);
     info->size = (guint64)offset + (guint64)w->pending->len * PACK_ENTRY_BYTES + 4;
     return write_all(fd, table, (gsize)w->pending->len * PACK_ENTRY_BYTES + 4, h, tmp, error);
 }
@@ -271,8 +259,8 @@ table_check(const unsigned char *table, guint32 n, guint64 table_at, struct pack
 
         g_ptr_array_add(keep, key);
         memcpy(e.id, t, BLOB_ID_BYTES);
-        e.offset = le32_get(t + 32);
-        e.length = le32_get(t + 36);
+        e.offset = (guint32)le_get(t + 32, 4);
+        e.length = (guint32)le_get(t + 36, 4);
         if (e.offset != expect)
             return bad_table(error, path, "its table has a gap or an overlap");
         if (e.length < BLOB_MIN_BYTES || e.length > BLOB_MAX_BYTES)
@@ -308,7 +296,7 @@ table_read(int fd, const char *path, guint64 size, GError **error)
                     path);
         return NULL;
     }
-    n = le32_get(count);
+    n = (guint32)le_get(count, 4);
     if (n == 0 || (guint64)n * PACK_ENTRY_BYTES > size - PACK_MAGIC_BYTES - 4)
         return damaged(error, path, "its blob count does not fit its size");
     table_at = size - 4 - (guint64)n * PACK_ENTRY_BYTES;

@@ -502,6 +502,14 @@ repo_mac_key(const struct repo *r)
     return r->keys->mac;
 }
 
+void
+repo_report_files_cache(const struct repo_stats *st)
+{
+    fprintf(stderr, "files cache: %u files read (%" G_GUINT64_FORMAT " bytes), %u not read "
+            "(%" G_GUINT64_FORMAT " bytes)\n", st->files_read, st->bytes_read, st->files_cached,
+            st->bytes_cached);
+}
+
 /* --- rebuilding ------------------------------------------------------------ */
 
 static gboolean

@@ -37,6 +37,8 @@ struct known_ids;
  * known too (the ids the destination confirms it holds). Takes known. */
 gboolean repo_use_files_cache(struct repo *r, const char *path, struct known_ids *known,
                               GError **error);
+/* One line on stderr: "files cache: N files read (B bytes), M not read (C bytes)". */
+void repo_report_files_cache(const struct repo_stats *st);
 
 gboolean repo_write_part(struct repo *r, const char *part, const char *night,
                          const char *work_dir, struct repo_stats *stats, GError **error);
