@@ -145,3 +145,18 @@ e2e_mails() {
 e2e_last_mail() {
     on_host "$1" /bin/bash -c "cd $E2E_CAPTURED 2>/dev/null && ls | grep '^mail\.' | sort | tail -n 1 | xargs -r cat"
 }
+
+# e2e_spy_children HOST CMD...: CMD (found on PATH from then on) records its
+# environment in HOST:/root/envs/CMD.PID each time it runs, then runs.
+e2e_spy_children() {
+    local host=$1
+    shift
+    on_host "$host" /bin/bash -s "$@" <<'SPY'
+mkdir -p /root/envs
+for c in "$@"; do
+    real=$(command -v "$c")
+    printf '#!/bin/bash\nenv > "/root/envs/%s.$$"\nexec %s "$@"\n' "$c" "$real" > "/usr/local/sbin/$c"
+    /bin/chmod 0755 "/usr/local/sbin/$c"
+done
+SPY
+}

@@ -110,25 +110,10 @@ refused_installs() {
     diff "$state/fallback.before" "$state/fallback.after"
 }
 
-# spy_children HOST CMD...: CMD (found on PATH from then on) records its
-# environment in HOST:/root/envs/CMD.PID each time it runs, then runs.
-spy_children() {
-    local host=$1
-    shift
-    on_host "$host" /bin/bash -s "$@" <<'SPY'
-mkdir -p /root/envs
-for c in "$@"; do
-    real=$(command -v "$c")
-    printf '#!/bin/bash\nenv > "/root/envs/%s.$$"\nexec %s "$@"\n' "$c" "$real" > "/usr/local/sbin/$c"
-    /bin/chmod 0755 "/usr/local/sbin/$c"
-done
-SPY
-}
-
 @test "the password never reaches settings, logs, the config or a child process" {
     local spied="make ssh-keygen mktemp chmod jq"
     # shellcheck disable=SC2086
-    spy_children main $spied
+    e2e_spy_children main $spied
     run e2e_install_main
     for c in $spied; do on_main rm -f "/usr/local/sbin/$c"; done
     echo "$output"

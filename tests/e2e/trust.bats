@@ -24,7 +24,7 @@ setup_file() {
     e2e_copy_package main fallback
     e2e_install_main > /dev/null
     # every child of the fallback's install records its environment
-    spy_children fallback make chmod mktemp install
+    e2e_spy_children fallback make chmod mktemp install
     e2e_install_fallback auto_detect_failure=0 keep_key=1 "encryption_pwd=$PW" > /dev/null
     on_fallback /bin/bash -c 'for c in make chmod mktemp install; do rm -f /usr/local/sbin/$c; done'
     e2e_install_sample_apps wiki
@@ -49,21 +49,6 @@ refute() {
         echo "unexpectedly succeeded: $*" >&2
         return 1
     fi
-}
-
-# spy_children HOST CMD...: CMD (found on PATH from then on) records its
-# environment in HOST:/root/envs/CMD.PID each time it runs, then runs.
-spy_children() {
-    local host=$1
-    shift
-    on_host "$host" /bin/bash -s "$@" <<'SPY'
-mkdir -p /root/envs
-for c in "$@"; do
-    real=$(command -v "$c")
-    printf '#!/bin/bash\nenv > "/root/envs/%s.$$"\nexec %s "$@"\n' "$c" "$real" > "/usr/local/sbin/$c"
-    /bin/chmod 0755 "/usr/local/sbin/$c"
-done
-SPY
 }
 
 nights() { on_fallback ls "$CHROOT/backup/nights"; }
