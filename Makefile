@@ -20,8 +20,13 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS    := $(wildcard helpers-src/*.c)
-LIBSRCS := $(filter-out helpers-src/main.c,$(SRCS))
+# The sources: every .c of helpers-src/'s concern folders (helpers-src/README.md);
+# a file dropped in a folder, or a new folder, builds without an edit here.
+SRCDIRS := $(patsubst %/,%,$(sort $(dir $(wildcard helpers-src/*.[ch] helpers-src/*/*.[ch]))))
+SRCS    := $(wildcard $(addsuffix /*.c,$(SRCDIRS)))
+HDRS    := $(wildcard $(addsuffix /*.h,$(SRCDIRS)))
+INCS    := $(addprefix -iquote ,$(SRCDIRS))
+LIBSRCS := $(filter-out helpers-src/cli/main.c,$(SRCS))
 OBJS    := $(SRCS:helpers-src/%.c=$(BUILD)/obj/%.o)
 SANOBJS := $(LIBSRCS:helpers-src/%.c=$(BUILD)/san/%.o)
 UNITS   := $(wildcard tests/unit/test_*.c)
@@ -41,16 +46,18 @@ all: $(BUILD)/fallback
 $(BUILD)/fallback: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj/%.o: helpers-src/%.c $(wildcard helpers-src/*.h) | $(BUILD)/obj
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/%.o: helpers-src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCS) -c -o $@ $<
 
-$(BUILD)/san/%.o: helpers-src/%.c $(wildcard helpers-src/*.h) | $(BUILD)/san
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+$(BUILD)/san/%.o: helpers-src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) $(INCS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(SANOBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(SAN) -Ihelpers-src -o $@ $< $(SANOBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN) $(INCS) -o $@ $< $(SANOBJS) $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/san $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 deps:
