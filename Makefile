@@ -20,8 +20,10 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# The sources: every .c of helpers-src/'s concern folders (helpers-src/README.md);
-# a file dropped in a folder, or a new folder, builds without an edit here.
+# The sources: every .c of helpers-src/'s concern folders (helpers-src/README.md),
+# each folder given as -iquote so #include "name.h" needs no path. A file dropped
+# in a folder, or a new folder, builds without an edit here; one left at the top
+# of helpers-src/ builds too, and tests/src-layout (docs.bats) asks for its folder.
 SRCDIRS := $(patsubst %/,%,$(sort $(dir $(wildcard helpers-src/*.[ch] helpers-src/*/*.[ch]))))
 SRCS    := $(wildcard $(addsuffix /*.c,$(SRCDIRS)))
 HDRS    := $(wildcard $(addsuffix /*.h,$(SRCDIRS)))

@@ -26,7 +26,7 @@ FB_YNH_ARCHIVES=${FB_YNH_ARCHIVES:-/home/yunohost.backup/archives}
 # the night id: UTC time of the run, YYYYMMDDTHHMMSSZ (doc/nightly.md)
 # shellcheck disable=SC2034  # used by the commands that source this file
 FB_NIGHT_RE='[0-9]{8}T[0-9]{6}Z'
-# the largest manifest (helpers-src/manifest.h): nothing bigger is read or downloaded
+# the largest manifest (helpers-src/manifest/manifest.h): nothing bigger is read or downloaded
 # shellcheck disable=SC2034
 FB_MANIFEST_MAX=16777216
 # the largest blob list status/blobs the main downloads (doc/nightly.md):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# One owner per input rule: `fallback valid` (helpers-src/valid.c,
+# One owner per input rule: `fallback valid` (helpers-src/rules/valid.c,
 # app_list.c, config.c). The same table of good and bad values goes to each
 # place that checks it - the app_list hooks, the install's checks
 # (scripts/_common.sh), the panel's validators (scripts/config) and the
