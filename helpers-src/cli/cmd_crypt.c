@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "crypt.h"
 #include "fb.h"
+#include "fdio.h"
 #include "keyfile.h"
 #include "outfile.h"
 #include "pass.h"
@@ -159,21 +160,6 @@ cmd_decrypt(int argc, char **argv)
     return run_crypt("decrypt", argc, argv, FALSE);
 }
 
-static gboolean
-write_all(int fd, const unsigned char *buf, size_t n, const char *path, GError **error)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return fb_sys_error(error, "cannot write", path);
-        buf += w;
-        n -= (size_t)w;
-    }
-    return TRUE;
-}
-
 /* The key that opens the existing archive path (its salt and costs), proven
  * against its key-check: a wrong password fails here with FB_EXIT_PASSWORD. */
 static struct crypt_key *
@@ -223,7 +209,7 @@ key_init(const struct crypt_opts *o, GError **error)
     if (ok) {
         keyfile_serialize(key, file);
         ok = out_open(&out, o->out, 0400, error)
-             && write_all(out.fd, file, KEYFILE_BYTES, o->out, error)
+             && fd_write_all(out.fd, file, KEYFILE_BYTES, o->out, error)
              && out_commit(&out, error);
     }
     out_abort(&out);

@@ -7,6 +7,7 @@
 
 #include "crypt.h"
 #include "fb.h"
+#include "fdio.h"
 #include "fdwriter.h"
 #include "le.h"
 
@@ -33,35 +34,11 @@ G_STATIC_ASSERT(crypto_secretstream_xchacha20poly1305_KEYBYTES == CRYPT_KEYBYTES
 G_STATIC_ASSERT(crypto_pwhash_SALTBYTES == CRYPT_SALTBYTES);
 G_STATIC_ASSERT(ABYTES == 17);
 
-static gboolean
-io_error(GError **error, const char *what)
-{
-    int e = errno;
-    int code = (e == ENOSPC || e == EDQUOT) ? FB_EXIT_NOSPACE : FB_EXIT_FAIL;
-
-    g_set_error(error, FB_ERROR, code, "%s: %s", what, g_strerror(e));
-    return FALSE;
-}
-
 /* Read until n bytes or end of file; *got says how many came. */
 static gboolean
 read_full(int fd, unsigned char *buf, size_t n, size_t *got, GError **error)
 {
-    size_t off = 0;
-
-    while (off < n) {
-        ssize_t r = read(fd, buf + off, n - off);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return io_error(error, "read");
-        }
-        off += (size_t)r;
-    }
-    *got = off;
-    return TRUE;
+    return fd_read_full(fd, buf, n, got, "the input", error);
 }
 
 gboolean

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "secret.h"
 
 /* Set by the handlers installed while echo is off, so the terminal can be
@@ -43,31 +44,21 @@ struct secret *
 secret_from_file(const char *path, GError **error)
 {
     struct secret *s;
+    g_autofree char *what = g_strdup_printf("pass file %s", path);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    gboolean ok;
 
     if (fd < 0) {
-        int e = errno;
-        g_set_error(error, FB_ERROR, e == EACCES ? FB_EXIT_DENIED : FB_EXIT_FAIL,
-                    "cannot open pass file %s: %s", path, g_strerror(e));
+        fb_sys_error(error, "cannot open", what);
         return NULL;
     }
     s = secret_new();
-    while (s->len < SECRET_MAX + 1) {
-        ssize_t r = read(fd, s->data + s->len, SECRET_MAX + 1 - s->len);
-        if (r == 0)
-            break;
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "cannot read pass file %s: %s",
-                        path, g_strerror(errno));
-            secret_free(s);
-            close(fd);
-            return NULL;
-        }
-        s->len += (size_t)r;
-    }
+    ok = fd_read_full(fd, s->data, SECRET_MAX + 1, &s->len, what, error);
     close(fd);
+    if (!ok) {
+        secret_free(s);
+        return NULL;
+    }
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "fdwriter.h"
 
 struct fdwriter {
@@ -20,26 +21,6 @@ struct fdwriter {
     GCond cond;
     GThread *thread;
 };
-
-static gboolean
-write_full(int fd, const unsigned char *buf, size_t n, GError **error)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0) {
-            int e = errno;
-            if (e == EINTR)
-                continue;
-            g_set_error(error, FB_ERROR,
-                        (e == ENOSPC || e == EDQUOT) ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
-                        "write: %s", g_strerror(e));
-            return FALSE;
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
-    return TRUE;
-}
 
 /* Write the buffers in the order they were queued; after an error, only
  * mark them written so that the caller never waits forever. */
@@ -61,7 +42,7 @@ writer_main(gpointer data)
         if (!queued)
             return NULL;
         if (!failed)
-            write_full(w->fd, w->buf[i], w->len[i], &error);
+            fd_write_all(w->fd, w->buf[i], w->len[i], "the output", &error);
         g_mutex_lock(&w->lock);
         if (error != NULL)
             w->error = error;

@@ -8,6 +8,7 @@
 
 #include "chunker.h"
 #include "fb.h"
+#include "fdio.h"
 #include "files_cache.h"
 #include "outfile.h"
 #include "le.h"
@@ -141,17 +142,9 @@ load_old(struct files_cache *fc, const char *path)
 static gboolean
 flush(struct files_cache *fc, GError **error)
 {
-    gsize off = 0;
-
-    while (off < fc->buf->len) {
-        ssize_t n = write(fc->out.fd, fc->buf->str + off, fc->buf->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            fc->failed = TRUE;
-            return fb_sys_error(error, "cannot write", fc->out.tmp);
-        }
-        off += (gsize)n;
+    if (!fd_write_all(fc->out.fd, fc->buf->str, fc->buf->len, fc->out.tmp, error)) {
+        fc->failed = TRUE;
+        return FALSE;
     }
     g_string_truncate(fc->buf, 0);
     return TRUE;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "index.h"
 #include "le.h"
 
@@ -28,19 +29,9 @@ damaged(GError **error, const char *why)
 static gboolean
 emit(struct replay *r, const unsigned char *data, size_t len, GError **error)
 {
-    while (len > 0) {
-        ssize_t n = write(r->out, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            g_set_error(error, FB_ERROR, errno == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
-                        "cannot write the tar: %s", g_strerror(errno));
-            return FALSE;
-        }
-        data += n;
-        len -= (size_t)n;
-        r->written += (guint64)n;
-    }
+    if (!fd_write_all(r->out, data, len, "the tar", error))
+        return FALSE;
+    r->written += (guint64)len;
     return TRUE;
 }
 

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "pack.h"
 #include "le.h"
 
@@ -63,32 +64,11 @@ pack_writer_free(struct pack_writer *w)
 }
 
 static gboolean
-sys_error(GError **error, const char *what, const char *path)
-{
-    int e = errno;
-
-    g_set_error(error, FB_ERROR, e == ENOSPC || e == EDQUOT ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
-                "cannot %s %s: %s", what, path, g_strerror(e));
-    return FALSE;
-}
-
-static gboolean
 write_all(int fd, const void *data, size_t len, crypto_generichash_state *h,
           const char *path, GError **error)
 {
-    const unsigned char *p = data;
-
-    crypto_generichash_update(h, p, len);
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return sys_error(error, "write", path);
-        p += n;
-        len -= (size_t)n;
-    }
-    return TRUE;
+    crypto_generichash_update(h, data, len);
+    return fd_write_all(fd, data, len, path, error);
 }
 
 /* Fisher-Yates with randombytes_uniform: the blobs' order in the pack. */
@@ -146,11 +126,11 @@ commit(struct pack_writer *w, int fd, const char *tmp, const struct pack_info *i
     int dfd;
 
     if (fsync(fd) != 0)
-        return sys_error(error, "write", tmp);
+        return fb_sys_error(error, "cannot write", tmp);
     if (mkdir(subdir, 0755) != 0 && errno != EEXIST)
-        return sys_error(error, "create", subdir);
+        return fb_sys_error(error, "cannot create", subdir);
     if (rename(tmp, path) != 0)
-        return sys_error(error, "rename onto", path);
+        return fb_sys_error(error, "cannot rename onto", path);
     if ((dfd = open(subdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
         fsync(dfd);
         close(dfd);
@@ -172,7 +152,7 @@ pack_writer_flush(struct pack_writer *w, struct pack_info **done, GError **error
     if (w->pending->len == 0)
         return TRUE;
     if ((fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0644)) < 0)
-        return sys_error(error, "create a pack in", w->dir);
+        return fb_sys_error(error, "cannot create a pack in", w->dir);
     info = g_new0(struct pack_info, 1);
     info->entries = g_array_new(FALSE, FALSE, sizeof(struct pack_entry));
     shuffle(w->pending);
@@ -233,7 +213,7 @@ pread_all(int fd, void *buf, size_t len, guint64 off, const char *path, GError *
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return sys_error(error, "read", path);
+            return fb_sys_error(error, "cannot read", path);
         if (n == 0)
             return bad_table(error, path, "shorter than its table says");
         p += n;
@@ -317,7 +297,7 @@ open_pack(const char *path, guint64 *size, GError **error)
         if (errno == ENOENT)
             g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "pack %s is missing", path);
         else
-            sys_error(error, "open", path);
+            fb_sys_error(error, "cannot open", path);
         return -1;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

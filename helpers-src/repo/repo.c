@@ -12,6 +12,7 @@
 #include "blob.h"
 #include "chunker.h"
 #include "fb.h"
+#include "fdio.h"
 #include "files_cache.h"
 #include "index.h"
 #include "known_ids.h"
@@ -75,18 +76,8 @@ write_text(const char *path, const GString *s, GError **error)
 {
     struct out_file o = { .fd = -1 };
     gboolean ok = out_open(&o, path, 0644, error);
-    gsize off = 0;
 
-    while (ok && off < s->len) {
-        ssize_t n = write(o.fd, s->str + off, s->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            ok = fb_sys_error(error, "cannot write", o.tmp);
-        else
-            off += (gsize)n;
-    }
-    ok = ok && out_commit(&o, error);
+    ok = ok && fd_write_all(o.fd, s->str, s->len, o.tmp, error) && out_commit(&o, error);
     out_abort(&o);
     return ok;
 }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "fb.h"
+#include "fdio.h"
 #include "valid.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -210,32 +211,19 @@ static const struct key_def keys[] = {
 gboolean
 fb_read_text_file(const char *path, gsize max, char **out, gsize *out_len, GError **error)
 {
-    g_autofree char *buf = g_malloc(max + 1);
+    g_autofree char *buf = NULL;
     gsize len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    gboolean ok;
 
     if (fd < 0) {
         g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: %s", path, g_strerror(errno));
         return FALSE;
     }
-    while (len <= max) {
-        ssize_t n = read(fd, buf + len, max + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: %s", path, g_strerror(errno));
-            close(fd);
-            return FALSE;
-        }
-        if (n == 0)
-            break;
-        len += (gsize)n;
-    }
+    ok = fd_read_max(fd, max, path, &buf, &len, error);
     close(fd);
-    if (len > max) {
-        g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s: larger than %zu bytes", path, (size_t)max);
+    if (!ok)
         return FALSE;
-    }
     if (memchr(buf, '\0', len) != NULL) {
         const char *nul = memchr(buf, '\0', len);
         guint line = 1;
@@ -244,7 +232,6 @@ fb_read_text_file(const char *path, gsize max, char **out, gsize *out_len, GErro
         g_set_error(error, FB_ERROR, FB_EXIT_INPUT, "%s:%u: NUL byte in text file", path, line);
         return FALSE;
     }
-    buf[len] = '\0';
     *out = g_steal_pointer(&buf);
     if (out_len != NULL)
         *out_len = len;

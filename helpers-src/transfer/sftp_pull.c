@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "sftp_err.h"
 #include "sftp_read.h"
 #include "transfer.h"
@@ -29,31 +30,6 @@ struct pipeline {
     unsigned int head, count;
     uint64_t next;               /* offset of the next request */
 };
-
-static gboolean
-local_fail(GError **error, const char *what, const char *path)
-{
-    int err = errno;
-
-    g_set_error(error, FB_ERROR, fb_errno_exit(err), "cannot %s %s: %s", what, path,
-                g_strerror(err));
-    return FALSE;
-}
-
-static gboolean
-write_all(int fd, const char *buf, size_t len, const char *path, GError **error)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return local_fail(error, "write", path);
-        buf += n;
-        len -= (size_t)n;
-    }
-    return TRUE;
-}
 
 static gboolean
 fill(struct download *d, struct pipeline *p, GError **error)
@@ -98,7 +74,7 @@ take(struct download *d, struct pipeline *p, char *buf, uint64_t *off, GError **
         return FALSE;
     }
     fb_watchdog_tick(d->r->watchdog);
-    if (!write_all(d->fd, buf, (size_t)n, d->part, error)) {
+    if (!fd_write_all(d->fd, buf, (size_t)n, d->part, error)) {
         drain(d, p, buf);
         return FALSE;
     }
@@ -158,11 +134,11 @@ open_part(struct download *d, uint64_t *off, GError **error)
 
     d->fd = open(d->part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (d->fd < 0 || fstat(d->fd, &st) != 0)
-        return local_fail(error, "open", d->part);
+        return fb_sys_error(error, "cannot open", d->part);
     *off = (uint64_t)st.st_size;
     if (*off > d->size) {
         if (ftruncate(d->fd, 0) != 0)
-            return local_fail(error, "truncate", d->part);
+            return fb_sys_error(error, "cannot truncate", d->part);
         *off = 0;
     }
     return TRUE;
@@ -174,16 +150,16 @@ commit_local(struct download *d, GError **error)
     struct stat st;
 
     if (fsync(d->fd) != 0)
-        return local_fail(error, "write", d->part);
+        return fb_sys_error(error, "cannot write", d->part);
     if (fstat(d->fd, &st) != 0)
-        return local_fail(error, "stat", d->part);
+        return fb_sys_error(error, "cannot stat", d->part);
     if ((uint64_t)st.st_size != d->size) {
         g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "%s holds %" PRIu64 " bytes, %s has %"
                     PRIu64, d->part, (uint64_t)st.st_size, d->remote, d->size);
         return FALSE;
     }
     if (renameat2(AT_FDCWD, d->part, AT_FDCWD, d->final, RENAME_NOREPLACE) != 0)
-        return local_fail(error, "rename to", d->final);
+        return fb_sys_error(error, "cannot rename to", d->final);
     return TRUE;
 }
 
@@ -192,7 +168,7 @@ static gboolean
 download(struct download *d, GError **error)
 {
     struct stat st;
-    uint64_t off;
+    uint64_t off = 0;
 
     if (!open_remote(d, error))
         return FALSE;

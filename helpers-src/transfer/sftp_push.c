@@ -55,8 +55,7 @@ copy_up(struct upload *u, sftp_file f, uint64_t off, GError **error)
         }
     }
     if (n < 0) {
-        g_set_error(error, FB_ERROR, fb_errno_exit(errno), "cannot read %s: %s", u->local,
-                    g_strerror(errno));
+        fb_sys_error(error, "cannot read", u->local);
         return FALSE;
     }
     if (off != u->size) {
@@ -154,8 +153,7 @@ open_local(const char *path, uint64_t *size, GError **error)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
-        g_set_error(error, FB_ERROR, fb_errno_exit(errno), "cannot open %s: %s", path,
-                    g_strerror(errno));
+        fb_sys_error(error, "cannot open", path);
         return -1;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

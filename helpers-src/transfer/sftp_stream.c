@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "sftp_err.h"
 #include "transfer.h"
 #include "watchdog.h"
@@ -30,21 +31,7 @@ struct stream {
 static gboolean
 fill(struct stream *s, unsigned char *buf, gsize *n, GError **error)
 {
-    *n = 0;
-    while (*n < FB_WRITE_CHUNK) {
-        ssize_t k = read(s->fd, buf + *n, FB_WRITE_CHUNK - *n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "cannot read standard input: %s",
-                        g_strerror(errno));
-            return FALSE;
-        }
-        if (k == 0)
-            break;
-        *n += (gsize)k;
-    }
-    return TRUE;
+    return fd_read_full(s->fd, buf, FB_WRITE_CHUNK, n, "standard input", error);
 }
 
 static gboolean

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "stage.h"
 
 #define COPY_BLOCK (1u << 20)
@@ -18,23 +19,13 @@ refuse(GError **error, const char *name, const char *why)
     return FALSE;
 }
 
-static gboolean
-sys_fail(GError **error, const char *what, const char *name)
-{
-    int err = errno;
-
-    g_set_error(error, FB_ERROR, FB_ERR(FB_EXIT_FAIL), "cannot %s %s: %s", what, name,
-                g_strerror(err));
-    return FALSE;
-}
-
 int
 fb_stage_open_dir(const char *path, GError **error)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
     if (fd < 0)
-        sys_fail(error, "open folder", path);
+        fb_sys_error(error, "cannot open folder", path);
     return fd;
 }
 
@@ -43,7 +34,7 @@ static gboolean
 check_fd(int fd, const char *name, uid_t uid, struct stat *st, GError **error)
 {
     if (fstat(fd, st) != 0)
-        return sys_fail(error, "stat", name);
+        return fb_sys_error(error, "cannot stat", name);
     if (!S_ISREG(st->st_mode))
         return refuse(error, name, "not a regular file");
     if (st->st_nlink != 1)
@@ -62,7 +53,7 @@ open_entry(int src_fd, const char *name, GError **error)
     if (fd < 0 && errno == ELOOP)
         refuse(error, name, "a symbolic link");
     else if (fd < 0)
-        sys_fail(error, "open", name);
+        fb_sys_error(error, "cannot open", name);
     return fd;
 }
 
@@ -79,22 +70,16 @@ static gboolean
 copy_fd(int in, int out, const char *name, GError **error)
 {
     g_autofree char *buf = g_malloc(COPY_BLOCK);
-    ssize_t n;
+    g_autofree char *copy = g_strdup_printf("staged copy of %s", name);
+    size_t n;
 
-    while ((n = read(in, buf, COPY_BLOCK)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return sys_fail(error, "read", name);
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, buf + done, (size_t)(n - done));
-            if (w < 0 && errno != EINTR)
-                return sys_fail(error, "write staged copy of", name);
-            done += w < 0 ? 0 : w;
-        }
-    }
+    do {
+        if (!fd_read_full(in, buf, COPY_BLOCK, &n, name, error) ||
+            !fd_write_all(out, buf, n, copy, error))
+            return FALSE;
+    } while (n == COPY_BLOCK);
     if (fsync(out) != 0)
-        return sys_fail(error, "write staged copy of", name);
+        return fb_sys_error(error, "cannot write staged copy of", name);
     return TRUE;
 }
 
@@ -108,7 +93,7 @@ stage_copy(int src_fd, int dst_fd, int fd, const char *name, const struct stat *
     gboolean ok;
 
     if (out < 0)
-        return sys_fail(error, "create staged copy of", name);
+        return fb_sys_error(error, "cannot create staged copy of", name);
     ok = copy_fd(fd, out, name, error);
     close(out);
     if (!ok) {
@@ -132,7 +117,7 @@ stage_rename(int src_fd, int dst_fd, int fd, const char *name, uid_t uid, GError
     if (renameat2(src_fd, name, dst_fd, name, RENAME_NOREPLACE) != 0) {
         if (errno == EXDEV)
             return stage_copy(src_fd, dst_fd, fd, name, &before, error);
-        return sys_fail(error, "move", name);
+        return fb_sys_error(error, "cannot move", name);
     }
     if (!same_inode(dst_fd, name, &before)) {
         if (unlinkat(dst_fd, name, 0) != 0)
@@ -144,7 +129,7 @@ stage_rename(int src_fd, int dst_fd, int fd, const char *name, uid_t uid, GError
         return FALSE;
     }
     if (fchown(fd, 0, 0) != 0 || fchmod(fd, 0400) != 0)
-        return sys_fail(error, "seal", name);
+        return fb_sys_error(error, "cannot seal", name);
     return TRUE;
 }
 

@@ -83,18 +83,3 @@ fb_sftp_status_exit(int status)
     }
 }
 
-int
-fb_errno_exit(int err)
-{
-    switch (err) {
-    case ENOSPC:
-    case EDQUOT:
-        return FB_EXIT_NOSPACE;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return FB_EXIT_DENIED;
-    default:
-        return FB_EXIT_FAIL;
-    }
-}

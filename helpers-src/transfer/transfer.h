@@ -43,9 +43,6 @@ char fb_ls_type(unsigned int sftp_type);
 /* Exit status (fb.h) for an SFTP status code (SSH_FX_*). */
 int fb_sftp_status_exit(int status);
 
-/* Exit status (fb.h) for a local errno: no space 8, permission 11, else 1. */
-int fb_errno_exit(int err);
-
 /* The operations. Each returns FALSE with error set (code = exit status). */
 gboolean fb_push(struct fb_remote *r, const char *remote_dir, char **files,
                  const char *manifest, GError **error);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "fb.h"
+#include "fdio.h"
 #include "json.h"
 
 #define SRC_APP_LIST "`yunohost app list` output"
@@ -31,31 +32,7 @@ fail(GError **error, const char *what, const char *fmt, ...)
 gboolean
 fb_json_read_fd(int fd, gsize max, const char *what, char **out, gsize *out_len, GError **error)
 {
-    gsize cap = 64 * 1024, len = 0;
-    g_autofree char *buf = g_malloc(cap);
-
-    for (;;) {
-        ssize_t n;
-        if (len == cap) {
-            if (cap > max)
-                return fail(error, what, "larger than %zu bytes", (size_t)max);
-            cap = MIN(cap * 2, max + 1);
-            buf = g_realloc(buf, cap);
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return fail(error, what, "read failed: %s", g_strerror(errno));
-        if (n == 0)
-            break;
-        len += (gsize)n;
-    }
-    if (len > max)
-        return fail(error, what, "larger than %zu bytes", (size_t)max);
-    *out = g_steal_pointer(&buf);
-    *out_len = len;
-    return TRUE;
+    return fd_read_max(fd, max, what, out, out_len, error);
 }
 
 static const char *

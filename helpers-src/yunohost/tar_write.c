@@ -13,6 +13,7 @@
 
 #include "backup_csv.h"
 #include "fb.h"
+#include "fdio.h"
 #include "tar_header.h"
 #include "tar_write.h"
 
@@ -43,21 +44,8 @@ static gboolean
 fd_write(void *ctx, const void *data, gsize len, GError **error)
 {
     struct tar_writer *w = ctx;
-    const unsigned char *p = data;
 
-    while (len > 0) {
-        ssize_t n = write(w->fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            g_set_error(error, FB_ERROR, errno == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
-                        "cannot write the archive: %s", g_strerror(errno));
-            return FALSE;
-        }
-        p += n;
-        len -= (gsize)n;
-    }
-    return TRUE;
+    return fd_write_all(w->fd, data, len, "the archive", error);
 }
 
 static const struct tar_sink fd_sink = { fd_write, NULL, fd_write, NULL, NULL };
@@ -157,14 +145,6 @@ put_header(struct tar_writer *w, const struct member *m, GError **error)
     return put(w, out->str, out->len, error);
 }
 
-static gboolean
-file_error(GError **error, int err, const char *what, const char *path)
-{
-    g_set_error(error, FB_ERROR, err == ENOSPC ? FB_EXIT_NOSPACE : FB_EXIT_FAIL,
-                "cannot %s %s: %s", what, path, g_strerror(err));
-    return FALSE;
-}
-
 /* Exactly size bytes of source, as tarfile copies st_size bytes; nothing
  * when the sink already has them. */
 static gboolean
@@ -182,7 +162,7 @@ put_data(struct tar_writer *w, const char *source, const struct stat *st, guint6
     }
     fd = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
     if (fd < 0)
-        return file_error(error, errno, "open", source);
+        return fb_sys_error(error, "cannot open", source);
     if (w->sink->file_start != NULL)
         ok = w->sink->file_start(w->ctx, size, error);
     while (ok && size > 0) {
@@ -190,7 +170,7 @@ put_data(struct tar_writer *w, const char *source, const struct stat *st, guint6
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            ok = n < 0 ? file_error(error, errno, "read", source)
+            ok = n < 0 ? fb_sys_error(error, "cannot read", source)
                        : (g_set_error(error, FB_ERROR, FB_EXIT_FAIL,
                                       "%s shrank while being archived", source), FALSE);
             break;
@@ -271,13 +251,13 @@ add_dir(struct tar_writer *w, const char *source, const char *name, const struct
     if (!put_header(w, &m, error))
         return FALSE;
     if ((d = opendir(source)) == NULL)
-        return file_error(error, errno, "read the folder", source);
+        return fb_sys_error(error, "cannot read the folder", source);
     while ((errno = 0, de = readdir(d)) != NULL)
         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
             g_ptr_array_add(names, g_strdup(de->d_name));
     if (errno != 0) {
         closedir(d);
-        return file_error(error, errno, "read the folder", source);
+        return fb_sys_error(error, "cannot read the folder", source);
     }
     closedir(d);
     g_ptr_array_sort(names, name_cmp);
@@ -296,7 +276,7 @@ add_path(struct tar_writer *w, const char *source, const char *name, GError **er
     struct stat st;
 
     if (lstat(source, &st) != 0)
-        return file_error(error, errno, "archive", source);
+        return fb_sys_error(error, "cannot archive", source);
     if (S_ISREG(st.st_mode))
         return add_file(w, source, name, &st, error);
     if (S_ISLNK(st.st_mode))

@@ -597,7 +597,7 @@ test_write_errors(void)
     struct crypt_secret by_key = { .key = key };
     int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
     int in, ro = memfd_with(NULL, 0);
-    g_autofree char *want = g_strdup_printf("write: %s", g_strerror(ENOSPC));
+    g_autofree char *want = g_strdup_printf("cannot write the output: %s", g_strerror(ENOSPC));
 
     g_assert_cmpint(full, >=, 0);
     for (int decrypt = 0; decrypt <= 1; decrypt++) {

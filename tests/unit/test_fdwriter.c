@@ -40,14 +40,14 @@ test_order(void)
     close(fd);
 }
 
-/* A full disk: exit 8, "write: ...", from submit and then from close. */
+/* A full disk: exit 8, "cannot write the output: ...", from submit and then from close. */
 static void
 test_no_space(void)
 {
     int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
     struct fdwriter *w = fdwriter_new(fd, CAP);
     g_autoptr(GError) error = NULL;
-    g_autofree char *want = g_strdup_printf("write: %s", g_strerror(ENOSPC));
+    g_autofree char *want = g_strdup_printf("cannot write the output: %s", g_strerror(ENOSPC));
     gboolean ok = TRUE;
 
     g_assert_cmpint(fd, >=, 0);

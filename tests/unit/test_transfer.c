@@ -87,9 +87,9 @@ test_types_and_statuses(void)
     g_assert_cmpint(fb_sftp_status_exit(SSH_FX_NO_SUCH_FILE), ==, FB_EXIT_FAIL);
     g_assert_cmpint(fb_sftp_status_exit(SSH_FX_FAILURE), ==, FB_EXIT_FAIL);
     g_assert_cmpint(fb_sftp_status_exit(14), ==, FB_EXIT_NOSPACE);
-    g_assert_cmpint(fb_errno_exit(ENOSPC), ==, FB_EXIT_NOSPACE);
-    g_assert_cmpint(fb_errno_exit(EACCES), ==, FB_EXIT_DENIED);
-    g_assert_cmpint(fb_errno_exit(EIO), ==, FB_EXIT_FAIL);
+    g_assert_cmpint(fb_errno_code(ENOSPC), ==, FB_EXIT_NOSPACE);
+    g_assert_cmpint(fb_errno_code(EACCES), ==, FB_EXIT_DENIED);
+    g_assert_cmpint(fb_errno_code(EIO), ==, FB_EXIT_FAIL);
 }
 
 static char *
