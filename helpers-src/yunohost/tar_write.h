@@ -21,7 +21,7 @@
  * blocks and pads to a 10240-byte record, as tarfile does.
  *
  * Errors: FB_ERROR, FB_EXIT_FAIL for I/O (a missing source included),
- * FB_EXIT_NOSPACE.
+ * FB_EXIT_NOSPACE and FB_EXIT_DENIED as fb_errno_code maps the errno.
  */
 #ifndef FB_TAR_WRITE_H
 #define FB_TAR_WRITE_H

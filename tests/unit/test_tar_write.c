@@ -1,7 +1,9 @@
 /* test_tar_write.c - backup.csv rows and the tar writer, read back by tar.h. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -162,6 +164,31 @@ test_fifo_device(void)
     g_assert_cmpint(unlink(fifo) | rmdir(dir), ==, 0);
 }
 
+/* The archive's errors have fb_errno_code's statuses: a full disk 8, a
+ * write refused (a write-sealed memfd: EPERM) 11. */
+static void
+test_write_errors(void)
+{
+    const struct { int code, e; } want[] = { { FB_EXIT_NOSPACE, ENOSPC }, { FB_EXIT_DENIED, EPERM } };
+    int fds[2] = { open("/dev/full", O_WRONLY | O_CLOEXEC),
+                   memfd_create("sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING) };
+
+    g_assert_cmpint(fds[0], >=, 0);
+    g_assert_cmpint(fds[1], >=, 0);
+    g_assert_cmpint(fcntl(fds[1], F_ADD_SEALS, F_SEAL_WRITE), ==, 0);
+    for (int i = 0; i < 2; i++) {
+        struct tar_writer *w = tar_writer_new(fds[i]);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *msg = g_strdup_printf("cannot write the archive: %s", g_strerror(want[i].e));
+
+        g_assert_false(tar_write_finish(w, &error));
+        g_assert_error(error, FB_ERROR, want[i].code);
+        g_assert_cmpstr(error->message, ==, msg);
+        tar_writer_free(w);
+        close(fds[i]);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -171,5 +198,6 @@ main(int argc, char **argv)
     g_test_add_func("/tar_write/members", test_members);
     g_test_add_func("/tar_write/missing", test_missing);
     g_test_add_func("/tar_write/fifo-device", test_fifo_device);
+    g_test_add_func("/tar_write/write-errors", test_write_errors);
     return g_test_run();
 }
