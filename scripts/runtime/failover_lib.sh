@@ -142,6 +142,22 @@ fo_confirm() {
     done
 }
 
+# fo_part_objects LINES: "KIND ID CHECKSUM OBJECT" per part of the night
+# manifest whose line form is LINES (`fallback manifest read`), checked.
+fo_part_objects() {
+    local kind id sum obj
+    while read -r kind id _ _ sum; do
+        read -r _ _ obj _ < <("$FB" manifest objects - --kind "$kind" --id "$id" <<< "$1") || return 1
+        printf '%s %s %s %s\n' "$kind" "$id" "$sum" "$obj"
+    done < <("$FB" manifest parts - <<< "$1")
+}
+
+# fo_part_ids LINES: the ids of the manifest's parts, on one line.
+fo_part_ids() { "$FB" manifest parts - <<< "$1" | cut -d ' ' -f2 | paste -sd ' '; }
+
+# fo_night_file LINES ROLE: the stored name of the manifest's night file ROLE.
+fo_night_file() { "$FB" manifest files - --role "$2" <<< "$1" | cut -d ' ' -f2; }
+
 # fo_app_list_mark_of FILE ID: the mark ([.], [] or [-]) of ID in the
 # app_list FILE; nothing when ID has no line there.
 fo_app_list_mark_of() {
