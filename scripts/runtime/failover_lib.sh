@@ -276,13 +276,13 @@ fo_safety_backup() {
     fi
     results=$("$FB" backup-result < "$json" 2>&1)
     rm -f -- "$json"
-    if [ -z "$results" ] || awk '($1 == "system" || $1 == "app") && $3 != "Success" && $3 != "Skipped" { bad = 1 } END { exit !bad }' <<< "$results"; then
-        fb_error "safety backup $name is incomplete: $(awk '$1 == "system" || $1 == "app" { printf "%s=%s ", $2, $3 }' <<< "$results")"
+    if [ -z "$results" ] || ! fb_parts_all "$results" "system app" "Success Skipped"; then
+        fb_error "safety backup $name is incomplete: $(fb_parts_said "$results" "system app")"
         return 1
     fi
     for t in "$@"; do
         [ "$t" = --apps ] || [ "$t" = --system ] && continue
-        awk -v a="$t" '$1 == "app" && $2 == a && $3 == "Success" { f = 1 } END { exit !f }' <<< "$results" ||
+        fb_parts_any "$results" app Success "$t" ||
             { fb_error "safety backup $name does not hold app $t"; return 1; }
     done
     fo_archive_exists "$name" || { fb_error "safety backup $name is not in 'yunohost backup list'"; return 1; }

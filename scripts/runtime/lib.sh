@@ -210,6 +210,55 @@ fb_outcome() {
     return 0
 }
 
+# fb_listed LISTING NAME: NAME is an entry of LISTING, what `fallback ls`
+# prints ("TYPE SIZE NAME" lines).
+fb_listed() {
+    local name
+    while read -r _ _ name; do [ "$name" = "$2" ] && return 0; done <<< "$1"
+    return 1
+}
+
+# The parts of a backup, as `fallback backup-result` prints them ("KIND
+# NAME STATUS" lines: system PART STATUS, app ID STATUS). KINDS and
+# STATUSES are space-separated words.
+# fb_parts_any RESULTS KINDS STATUSES [NAME]: some part of KINDS (NAME when
+# given) has one of STATUSES.
+fb_parts_any() {
+    local kind name st
+    while read -r kind name st; do
+        [[ " $2 " == *" $kind "* ]] && [[ " $3 " == *" $st "* ]] &&
+            { [ -z "${4:-}" ] || [ "$name" = "$4" ]; } && return 0
+    done <<< "$1"
+    return 1
+}
+
+# fb_parts_all RESULTS KINDS STATUSES: every part of KINDS has one of STATUSES.
+fb_parts_all() {
+    local kind name st
+    while read -r kind name st; do
+        [[ " $2 " == *" $kind "* ]] && [[ " $3 " != *" $st "* ]] && return 1
+    done <<< "$1"
+    return 0
+}
+
+# fb_parts_other RESULTS KINDS STATUSES: "NAME STATUS" of each part of KINDS
+# whose status is none of STATUSES (STATUSES empty: every part of KINDS).
+fb_parts_other() {
+    local kind name st
+    while read -r kind name st; do
+        [[ " $2 " == *" $kind "* ]] && [[ " $3 " != *" $st "* ]] && printf '%s %s\n' "$name" "$st"
+    done <<< "$1"
+    return 0
+}
+
+# fb_parts_said RESULTS KINDS: "NAME=STATUS NAME=STATUS" of the parts of
+# KINDS, for a message.
+fb_parts_said() {
+    local name st out=
+    while read -r name st; do out+="$name=$st "; done < <(fb_parts_other "$1" "$2" "")
+    printf '%s\n' "${out% }"
+}
+
 # fb_b2sum FILE: BLAKE2b-256 of FILE's bytes, hex (what manifests record).
 fb_b2sum() {
     local sum
