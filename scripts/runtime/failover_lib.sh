@@ -142,6 +142,22 @@ fo_confirm() {
     done
 }
 
+# fo_part_objects LINES: "KIND ID CHECKSUM OBJECT" per part of the night
+# manifest whose line form is LINES (`fallback manifest read`), checked.
+fo_part_objects() {
+    local kind id sum obj
+    while read -r kind id _ _ sum; do
+        read -r _ _ obj _ < <("$FB" manifest objects - --kind "$kind" --id "$id" <<< "$1") || return 1
+        printf '%s %s %s %s\n' "$kind" "$id" "$sum" "$obj"
+    done < <("$FB" manifest parts - <<< "$1")
+}
+
+# fo_part_ids LINES: the ids of the manifest's parts, on one line.
+fo_part_ids() { "$FB" manifest parts - <<< "$1" | cut -d ' ' -f2 | paste -sd ' '; }
+
+# fo_night_file LINES ROLE: the stored name of the manifest's night file ROLE.
+fo_night_file() { "$FB" manifest files - --role "$2" <<< "$1" | cut -d ' ' -f2; }
+
 # fo_app_list_mark_of FILE ID: the mark ([.], [] or [-]) of ID in the
 # app_list FILE; nothing when ID has no line there.
 fo_app_list_mark_of() {
@@ -260,13 +276,13 @@ fo_safety_backup() {
     fi
     results=$("$FB" backup-result < "$json" 2>&1)
     rm -f -- "$json"
-    if [ -z "$results" ] || awk '($1 == "system" || $1 == "app") && $3 != "Success" && $3 != "Skipped" { bad = 1 } END { exit !bad }' <<< "$results"; then
-        fb_error "safety backup $name is incomplete: $(awk '$1 == "system" || $1 == "app" { printf "%s=%s ", $2, $3 }' <<< "$results")"
+    if [ -z "$results" ] || ! fb_parts_all "$results" "system app" "Success Skipped"; then
+        fb_error "safety backup $name is incomplete: $(fb_parts_said "$results" "system app")"
         return 1
     fi
     for t in "$@"; do
         [ "$t" = --apps ] || [ "$t" = --system ] && continue
-        awk -v a="$t" '$1 == "app" && $2 == a && $3 == "Success" { f = 1 } END { exit !f }' <<< "$results" ||
+        fb_parts_any "$results" app Success "$t" ||
             { fb_error "safety backup $name does not hold app $t"; return 1; }
     done
     fo_archive_exists "$name" || { fb_error "safety backup $name is not in 'yunohost backup list'"; return 1; }

@@ -18,6 +18,9 @@ FB_LOG=$FB_LOG_DIR/fallback.log
 FB_LOCK_DIR=${FB_LOCK_DIR:-/run/fallback}
 FB_CONFIG=${FB_CONFIG:-$FB_DATA_DIR/config.conf}
 FB_APP_LIST=${FB_APP_LIST:-$FB_DATA_DIR/app_list}
+# main role: what the last night did, for fallback_status (fb_state_keys night)
+# shellcheck disable=SC2034
+FB_NIGHT_RECORD=$FB_DATA_DIR/last_night
 # fallback role: the SFTP account and its chroot (doc/layout.md)
 FB_USER=${FB_USER:-fallback}
 FB_CHROOT=${FB_CHROOT:-$FB_DATA_DIR/sftp}
@@ -207,6 +210,55 @@ fb_outcome() {
     return 0
 }
 
+# fb_listed LISTING NAME: NAME is an entry of LISTING, what `fallback ls`
+# prints ("TYPE SIZE NAME" lines).
+fb_listed() {
+    local name
+    while read -r _ _ name; do [ "$name" = "$2" ] && return 0; done <<< "$1"
+    return 1
+}
+
+# The parts of a backup, as `fallback backup-result` prints them ("KIND
+# NAME STATUS" lines: system PART STATUS, app ID STATUS). KINDS and
+# STATUSES are space-separated words.
+# fb_parts_any RESULTS KINDS STATUSES [NAME]: some part of KINDS (NAME when
+# given) has one of STATUSES.
+fb_parts_any() {
+    local kind name st
+    while read -r kind name st; do
+        [[ " $2 " == *" $kind "* ]] && [[ " $3 " == *" $st "* ]] &&
+            { [ -z "${4:-}" ] || [ "$name" = "$4" ]; } && return 0
+    done <<< "$1"
+    return 1
+}
+
+# fb_parts_all RESULTS KINDS STATUSES: every part of KINDS has one of STATUSES.
+fb_parts_all() {
+    local kind name st
+    while read -r kind name st; do
+        [[ " $2 " == *" $kind "* ]] && [[ " $3 " != *" $st "* ]] && return 1
+    done <<< "$1"
+    return 0
+}
+
+# fb_parts_other RESULTS KINDS STATUSES: "NAME STATUS" of each part of KINDS
+# whose status is none of STATUSES (STATUSES empty: every part of KINDS).
+fb_parts_other() {
+    local kind name st
+    while read -r kind name st; do
+        [[ " $2 " == *" $kind "* ]] && [[ " $3 " != *" $st "* ]] && printf '%s %s\n' "$name" "$st"
+    done <<< "$1"
+    return 0
+}
+
+# fb_parts_said RESULTS KINDS: "NAME=STATUS NAME=STATUS" of the parts of
+# KINDS, for a message.
+fb_parts_said() {
+    local name st out=
+    while read -r name st; do out+="$name=$st "; done < <(fb_parts_other "$1" "$2" "")
+    printf '%s\n' "${out% }"
+}
+
 # fb_b2sum FILE: BLAKE2b-256 of FILE's bytes, hex (what manifests record).
 fb_b2sum() {
     local sum
@@ -258,9 +310,11 @@ fb_valid_ip() {
 
 # fb_valid KIND VALUE: VALUE is one well-formed KIND. KIND is one of night,
 # app, part (an app id or @system), apps / parts (space-separated lists of
-# them), ip, ip_or_unknown, epoch, count, utc ("YYYY-MM-DD HH:MM:SS UTC"),
-# yn, outcome (running, skipped, done, failed:N), probe (down, up HOST:PORT),
-# or "=a|b|c" (one of these words).
+# them), ip, ip_or_unknown, epoch, count, bytes, utc ("YYYY-MM-DD HH:MM:SS
+# UTC"), yn, outcome (running, skipped, done, failed:N), probe (down, up
+# HOST:PORT), results (space-separated KIND/ID/STATUS/BYTES/SECONDS, one per
+# part of a night: system/system/... or app/APP_ID/..., STATUS sent,
+# unchanged, failed or skipped), or "=a|b|c" (one of these words).
 fb_valid() {
     local kind=$1 v=$2 w
     [[ $v != *[[:cntrl:]]* ]] || return 1
@@ -276,13 +330,29 @@ fb_valid() {
         ip_or_unknown) [ "$v" = unknown ] || fb_valid_ip "$v" ;;
         epoch) [[ $v =~ ^[0-9]{1,12}$ ]] ;;
         count) [[ $v =~ ^[0-9]{1,9}$ ]] ;;
+        bytes) [[ $v =~ ^[0-9]{1,19}$ ]] ;;
+        results) fb_valid_results "$v" ;;
         utc) [[ $v =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\ UTC$ ]] ;;
         yn) [[ $v =~ ^[yn]$ ]] ;;
         outcome) [[ $v =~ ^(running|skipped|done|failed:[0-9]{1,3})$ ]] ;;
         probe) [[ $v =~ ^(down|up\ [A-Za-z0-9.:-]{1,253}:[0-9]{1,5})$ ]] ;;
-        =*) [[ $v =~ ^[a-z_]+$ ]] && [[ "|${kind#=}|" == *"|$v|"* ]] ;;
+        =*) [[ $v =~ ^[a-z0-9_]+$ ]] && [[ "|${kind#=}|" == *"|$v|"* ]] ;;
         *) return 2 ;;
     esac
+}
+
+# fb_valid_results VALUE: the per-part results of a night (fb_valid results).
+fb_valid_results() {
+    local w
+    [[ $1 =~ ^[^\ ]+(\ [^\ ]+)*$ ]] || return 1
+    for w in $1; do
+        [[ $w =~ ^(system|app)/([^/]+)/(sent|unchanged|failed|skipped)/[0-9]{1,19}/[0-9]{1,9}$ ]] || return 1
+        if [ "${BASH_REMATCH[1]}" = system ]; then
+            [ "${BASH_REMATCH[2]}" = system ] || return 1
+        else
+            fb_valid app "${BASH_REMATCH[2]}" || return 1
+        fi
+    done
 }
 
 # fb_printable VALUE: VALUE cut to 60 characters, control characters as '?'
@@ -294,7 +364,9 @@ fb_printable() {
 
 # fb_state_keys SCHEMA: "KEY KIND" lines of the state file SCHEMA, in the
 # order they are written: deploy (the fallback's deploy_state/state),
-# update (the main's update_state/state), watch (the fallback's watch_state).
+# update (the main's update_state/state), watch (the fallback's watch_state),
+# night (the main's record of the last night, FB_NIGHT_RECORD, written by
+# send_backup and read by fallback_status).
 fb_state_keys() {
     case $1 in
         deploy) printf '%s\n' 'state =deploying|deployed|closing|closed' 'step =safety|system|apps|standby' \
@@ -306,6 +378,9 @@ fb_state_keys() {
         watch) printf '%s\n' 'state =up|failing|incident|unknown' 'since epoch' 'fails count' \
             'incident_at epoch' 'deploy outcome' 'deployed_at epoch' 'dns outcome' 'back_at epoch' \
             'last_up epoch' 'last_check epoch' 'last_result probe' ;;
+        night) printf '%s\n' 'night night' 'outcome =ok|failed' 'format =1|2' 'started_at epoch' \
+            'finished_at epoch' 'seconds count' 'sent count' 'unchanged count' 'failed count' \
+            'skipped count' 'bytes bytes' 'parts results' ;;
         *) echo "fallback: no state file schema '$1'" >&2; return 2 ;;
     esac
 }

@@ -102,6 +102,17 @@ run_killed() {
     last_run_log | grep -q "system system: This backup is the same than the previous one"
     last_run_log | grep -q "app wiki: This backup is the same than the previous one"
     last_run_log | grep -q " 0 sent, 3 unchanged, 0 failed, 0 archive bytes sent"
+    # the night's record says the same, and fallback_status shows it
+    on_main cat "$DATA/last_night" > "$BATS_FILE_TMPDIR/record"
+    grep -qx 'outcome=ok' "$BATS_FILE_TMPDIR/record"
+    grep -qx 'format=1' "$BATS_FILE_TMPDIR/record"
+    grep -qx 'sent=0' "$BATS_FILE_TMPDIR/record"
+    grep -qx 'unchanged=3' "$BATS_FILE_TMPDIR/record"
+    grep -Eqx 'parts=system/system/unchanged/0/[0-9]+ app/wiki/unchanged/0/[0-9]+ app/wiki__2/unchanged/0/[0-9]+' "$BATS_FILE_TMPDIR/record"
+    on_main "$BIN/fallback_status" --json --offline > "$BATS_FILE_TMPDIR/status.json"
+    "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" "$BATS_FILE_TMPDIR/status.json"
+    [ "$(jq -r .last_night.night "$BATS_FILE_TMPDIR/status.json")" = "$(sed -n 's/^night=//p' "$BATS_FILE_TMPDIR/record")" ]
+    [ "$(jq -r '[.last_night.parts[] | "\(.id)=\(.status)"] | join(" ")' "$BATS_FILE_TMPDIR/status.json")" = "system=unchanged wiki=unchanged wiki__2=unchanged" ]
     [ -z "$(incoming | grep '\.tar')" ]
     seal
     [ "$(part_status app wiki)" = unchanged ]
@@ -116,6 +127,7 @@ run_killed() {
     [ "$status" -eq 0 ]
     last_run_log | grep -q "app wiki: This backup is different than the previous one"
     last_run_log | grep -q " 1 sent, 2 unchanged, 0 failed"
+    [ "$(on_main /bin/bash -c "grep -E '^(sent|unchanged|failed)=' $DATA/last_night" | paste -sd ' ')" = "sent=1 unchanged=2 failed=0" ]
     [ "$(incoming | grep -c '\.tar\.enc$')" -eq 1 ]
     seal
     [ "$(part_status app wiki)" = sent ]
@@ -216,6 +228,9 @@ run_killed() {
     echo "$output"
     [ "$status" -ne 0 ]
     last_run_log | grep -q "upload of .*app_wiki__2.tar.enc failed"
+    on_main grep -qx 'outcome=failed' "$DATA/last_night"
+    on_main grep -Eq '^parts=.* app/wiki__2/failed/0/[0-9]+( |$)' "$DATA/last_night"
+    [ "$(on_main "$BIN/fallback_status" --json --offline | jq -r '.last_outcome, (.last_night.parts[] | select(.id == "wiki__2") | .status)' | paste -sd ' ')" = "failed failed" ]
     main_clean
     run seal
     [ "$(stored | grep -c "nights/$prev/")" -gt 0 ]
