@@ -263,6 +263,23 @@ watched_one_at_a_time() {
     [ "$(jq -r '.cycle, .fallback_server.cycle' "$state/main.json" | tr '\n' ' ')" = "standby deployed " ]
 }
 
+@test "close: too little free space for the set and one part in clear: refused before any backup, untouched" {
+    sysstate fallback > "$state/deployed.state"
+    # a small disk in the place of /home/yunohost.backup (its archives are
+    # back when it is unmounted)
+    on_fallback mount -t tmpfs -o size=256k tmpfs /home/yunohost.backup
+    run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\n'"$NEWPW"
+    on_fallback umount /home/yunohost.backup
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output =~ not\ enough\ free\ space\ in\ /home/yunohost.backup:\ [0-9]+\ bytes\ \([0-9.]+\ MiB\)\ needed\ for\ the\ set\ aside\ \([0-9.]+\ MiB\ by\ estimate:\ the\ system\ and\ [0-9]+\ apps\)\ and\ its\ largest\ part\ in\ clear\ \([0-9.]+\ MiB\),\ [0-9]+\ bytes\ \([0-9.]+\ MiB\)\ available:\ the\ deployed\ server\ is\ untouched ]]
+    # refused before the password is asked
+    [[ $output != *"New encryption password"* ]]
+    sysstate fallback | diff "$state/deployed.state" -
+    on_fallback grep -qx state=deployed "$DATA/deploy_state/state"
+    refute on_fallback test -e "$CHROOT/updated_backup/manifest.json"
+}
+
 @test "close: a failed backup of the deployed work leaves the deployed server untouched" {
     sysstate fallback > "$state/deployed.state"
     break_backup fallback 'fallback_close-wiki'
