@@ -553,3 +553,42 @@ fo_check_part() {
     [ "$what" = "$want" ] ||
         { fo_part_err="it holds a backup of $what, not of the $want the manifest names"; return 1; }
 }
+
+# ---------------------------------------------------------------------
+# Free space. Each command needs room for what it keeps (a set of
+# encrypted parts) and for one part in clear at a time (doc/failover.md).
+fo_space_err=
+
+# fo_existing DIR: DIR, or its nearest parent that exists (where DIR
+# would be made).
+fo_existing() {
+    local d=$1
+    while [ ! -d "$d" ] && [ "$d" != / ]; do d=$(dirname -- "$d"); done
+    printf '%s\n' "$d"
+}
+
+# fo_free DIR: the bytes free in DIR's file system for a user (statfs
+# f_bavail, as YunoHost counts them).
+fo_free() {
+    local a s
+    read -r a s < <(stat -f -c '%a %S' -- "$(fo_existing "$1")" 2>/dev/null) && [ -n "$s" ] || return 1
+    echo $((a * s))
+}
+
+# fo_same_fs DIR1 DIR2: both are (or would be made) on one file system.
+fo_same_fs() {
+    [ "$(stat -c %d -- "$(fo_existing "$1")" 2>/dev/null)" = "$(stat -c %d -- "$(fo_existing "$2")" 2>/dev/null)" ]
+}
+
+# fo_mib BYTES: a size for a message, in MiB with one decimal.
+fo_mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+
+# fo_room DIR NEED WHAT: DIR's file system has NEED bytes free; otherwise
+# fo_space_err says what is needed (WHAT) against what is available.
+fo_room() {
+    local dir=$1 need=$2 have
+    have=$(fo_free "$dir") || { fo_space_err="cannot read the free space of $dir"; return 1; }
+    [ "$have" -ge "$need" ] && return 0
+    fo_space_err="not enough free space in $dir: $need bytes ($(fo_mib "$need")) needed for $3, $have bytes ($(fo_mib "$have")) available"
+    return 1
+}

@@ -91,6 +91,43 @@ EOF
 # a yunohost that fails `backup create` of the backups named like $2
 break_backup() { break_ynh "$1" 'backup create' "$2"; }
 mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yunohost; }
+# small_storage BYTES: a tmpfs of BYTES at /mnt/small on the main, and
+# /root/small.conf, the main's config with main_storage_dir there
+small_storage() {
+    on_main /bin/bash -c "umount /mnt/small 2> /dev/null; mkdir -p /mnt/small &&
+        mount -t tmpfs -o size=$1,mode=0700 tmpfs /mnt/small &&
+        grep -v '^main_storage_dir=' $DATA/config.conf > /root/small.conf &&
+        echo main_storage_dir=/mnt/small >> /root/small.conf && chmod 0600 /root/small.conf"
+}
+# set_sizes: into set_total, set_largest and set_parts, the bytes of the
+# files of updated_backup/ the main downloads, of its largest part and of
+# all its parts
+set_sizes() {
+    local sizes
+    sizes=$(on_fallback /bin/bash -c "stat -c '%n %s' $CHROOT/updated_backup/*.enc")
+    set_total=$(awk '{ t += $2 } END { print t }' <<< "$sizes")
+    set_parts=$(awk '$1 ~ /\.tar\.enc$/ { t += $2 } END { print t }' <<< "$sizes")
+    set_largest=$(awk '$1 ~ /\.tar\.enc$/ && $2 > m { m = $2 } END { print m }' <<< "$sizes")
+    echo "set: $set_total bytes, parts $set_parts, largest $set_largest"
+}
+# watch_plain DIR: start recording, every 10 ms, the archives in clear
+# (*.tar) in update_from_fallback's temporary folders under DIR, one line
+# a look (/root/plain.watch); its process group in watch_pid
+watch_plain() {
+    watch_pid=$(on_main /bin/bash -c "setsid /bin/bash -c 'while :; do
+            echo \$(find $1 -mindepth 2 -maxdepth 2 -path \"*/.update_from_fallback.*/*.tar\" -printf \"%f \")
+            sleep 0.01; done' > /root/plain.watch 2>&1 < /dev/null & echo \$!")
+}
+# watched_one_at_a_time: the watch stopped; it saw archives in clear, never
+# two at once
+watched_one_at_a_time() {
+    local seen
+    on_main kill -- "-$watch_pid"
+    seen=$(on_main sort -u /root/plain.watch)
+    echo "seen in clear: $seen"
+    [[ $seen == *.tar* ]] || return 1
+    [ -z "$(on_main awk 'NF > 1' /root/plain.watch)" ]
+}
 
 @test "the night to deploy is there; --list and --help" {
     [ -n "$(night)" ]
@@ -226,6 +263,23 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [ "$(jq -r '.cycle, .fallback_server.cycle' "$state/main.json" | tr '\n' ' ')" = "standby deployed " ]
 }
 
+@test "close: too little free space for the set and one part in clear: refused before any backup, untouched" {
+    sysstate fallback > "$state/deployed.state"
+    # a small disk in the place of /home/yunohost.backup (its archives are
+    # back when it is unmounted)
+    on_fallback mount -t tmpfs -o size=256k tmpfs /home/yunohost.backup
+    run on_fallback "$BIN/close_fallback" <<< $'\n'"$NEWPW"$'\n'"$NEWPW"
+    on_fallback umount /home/yunohost.backup
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output =~ not\ enough\ free\ space\ in\ /home/yunohost.backup:\ [0-9]+\ bytes\ \([0-9.]+\ MiB\)\ needed\ for\ the\ set\ aside\ \([0-9.]+\ MiB\ by\ estimate:\ the\ system\ and\ [0-9]+\ apps\)\ and\ its\ largest\ part\ in\ clear\ \([0-9.]+\ MiB\),\ [0-9]+\ bytes\ \([0-9.]+\ MiB\)\ available:\ the\ deployed\ server\ is\ untouched ]]
+    # refused before the password is asked
+    [[ $output != *"New encryption password"* ]]
+    sysstate fallback | diff "$state/deployed.state" -
+    on_fallback grep -qx state=deployed "$DATA/deploy_state/state"
+    refute on_fallback test -e "$CHROOT/updated_backup/manifest.json"
+}
+
 @test "close: a failed backup of the deployed work leaves the deployed server untouched" {
     sysstate fallback > "$state/deployed.state"
     break_backup fallback 'fallback_close-wiki'
@@ -356,10 +410,42 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     sysstate main | diff "$state/main.before" -
 }
 
+@test "update: free space for the set and its largest part in clear is checked first; too little: refused, nothing changed" {
+    set_sizes
+    on_main ls /home/yunohost.backup/archives > "$state/archives.before"
+    # room for the set and half its largest part
+    small_storage $((set_total + set_largest / 2))
+    run on_main "$BIN/update_from_fallback" --config /root/small.conf <<< $'\n'"$NEWPW"$'\ny\ny\ny'
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output =~ not\ enough\ free\ space\ in\ /mnt/small/update/[0-9TZ]+:\ [0-9]+\ bytes\ \([0-9.]+\ MiB\)\ needed\ for\ the\ set\ still\ to\ download\ \([0-9.]+\ MiB\)\ and\ its\ largest\ part\ in\ clear\ \([0-9.]+\ MiB\),\ [0-9]+\ bytes\ \([0-9.]+\ MiB\)\ available:\ nothing\ was\ changed ]]
+    [[ $output == *"$((set_total + set_largest)) bytes"* ]]
+    # nothing downloaded, no safety copy, nothing restored
+    [ -z "$(on_main find /mnt/small -name '*.enc')" ]
+    on_main ls /home/yunohost.backup/archives | diff "$state/archives.before" -
+    sysstate main | diff "$state/main.before" -
+    on_main umount /mnt/small
+}
+
 @test "update: answering n to the system and to one app restores only the others" {
     on_main cp "$DATA/app_list" /root/app_list.before
-    run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\nn\nn\ny'
+    # the storage holds the set and its largest part in clear with some
+    # room to spare (more than the few small files beside them take), but
+    # not the set and every part in clear: the parts are checked one at a
+    # time, none kept
+    set_sizes
+    if [ $(((set_parts - set_largest) / 2)) -lt $((64 * 1024)) ]; then
+        echo "the sample parts beside the largest are too small to tell"
+        return 1
+    fi
+    small_storage $((set_total + set_largest + (set_parts - set_largest) / 2))
+    watch_plain /mnt/small
+    run on_main "$BIN/update_from_fallback" --config /root/small.conf <<< $'\n'"$NEWPW"$'\nn\nn\ny'
     echo "$output"
+    watched_one_at_a_time
+    # the downloads went with the success
+    [ -z "$(on_main find /mnt/small -mindepth 1)" ]
+    on_main umount /mnt/small
     [ "$status" -eq 0 ]
     [[ $output == *"Would you restore the system from the fallback backup ? (Y/n)"* ]]
     [[ $output == *"Would you restore bigdata from the fallback backup ? (Y/n)"* ]]
@@ -371,8 +457,6 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
     on_main yunohost backup info wiki_pre_flbck_restore > /dev/null
     refute on_main yunohost backup info bigdata_pre_flbck_restore
-    on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1
-    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1)" ]
     # the restored app is still sent at night: its app_list line as it was
     on_main grep -qx '\[\.\]: wiki' "$DATA/app_list"
     on_main diff /root/app_list.before "$DATA/app_list"
@@ -486,9 +570,12 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
 @test "cycle 2: a failed app restore names its safety copy; the rerun restores only it and keeps the safety copies" {
     local sum
     break_ynh main 'backup restore' 'fallback_update-app-wiki'
+    # each part is decrypted for its restore and removed after it
+    watch_plain "$DATA/fallback_backup"
     run on_main "$BIN/update_from_fallback" <<< $'\n'"$NEWPW"$'\ny\ny\ny'
     mend_backup main
     echo "$output"
+    watched_one_at_a_time
     [ "$status" -eq 1 ]
     [[ $output =~ app\ +wiki\ +failed ]]
     [[ $output == *"Not enough free space"* ]]
