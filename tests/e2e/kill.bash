@@ -49,6 +49,10 @@ kill_at() {
 # through BASH_ENV by the command's own bash only (BASH_ENV is unset for
 # its children). Deterministic: the same state, the same steps.
 #
+# FB_KILL_SKIP=FUNCTION (in the environment): steps in that function are not
+# counted (e.g. a loop over /proc, whose length is the machine's, not the
+# command's).
+#
 #   kill_step_setup HOST          install the trap file on HOST
 #   count_steps HOST INPUT CMD... run CMD to its end; print its steps and
 #       its status, "STEPS STATUS"; each step, "N COMMAND" (the command as
@@ -66,11 +70,12 @@ unset BASH_ENV
 fb_kill_steps=0
 set -T
 if [ "${FB_KILL_STEP:-0}" -gt 0 ]; then
-    trap '[[ $BASHPID != "$$" ]] || ((++fb_kill_steps < FB_KILL_STEP)) || kill -9 0' DEBUG
+    trap '[[ $BASHPID != "$$" ]] || [[ " ${FUNCNAME[*]:-} " == *" ${FB_KILL_SKIP:--} "* ]] ||
+        ((++fb_kill_steps < FB_KILL_STEP)) || kill -9 0' DEBUG
 else
     fb_kill_nl=$'\n'
     trap 'echo "$fb_kill_steps" > /root/kill-step.count' EXIT
-    trap '[[ $BASHPID != "$$" ]] || { ((++fb_kill_steps)); printf "%s %s\n" "$fb_kill_steps" "${BASH_COMMAND//$fb_kill_nl/ }" >> /root/kill-step.trace; }' DEBUG
+    trap '[[ $BASHPID != "$$" ]] || [[ " ${FUNCNAME[*]:-} " == *" ${FB_KILL_SKIP:--} "* ]] || { ((++fb_kill_steps)); printf "%s %s\n" "$fb_kill_steps" "${BASH_COMMAND//$fb_kill_nl/ }" >> /root/kill-step.trace; }' DEBUG
 fi
 EOF
 }
@@ -83,7 +88,7 @@ count_steps() {
         input=$1
         shift
         rm -f /root/kill-step.count /root/kill-step.trace
-        BASH_ENV='"$KILL_STEP_ENV"' FB_KILL_STEP=0 setsid "$@" < "$input" > /dev/null 2>&1 &
+        BASH_ENV='"$KILL_STEP_ENV"' FB_KILL_SKIP='"${FB_KILL_SKIP:--}"' FB_KILL_STEP=0 setsid "$@" < "$input" > /dev/null 2>&1 &
         wait "$!"
         rc=$?
         echo "$(cat /root/kill-step.count) $rc"' _ "$input" "$@"
@@ -97,7 +102,7 @@ kill_at_step() {
         step=$1 input=$2
         shift 2
         exec 2>/dev/null  # no "Killed" notice from this shell
-        BASH_ENV='"$KILL_STEP_ENV"' FB_KILL_STEP=$step setsid "$@" < "$input" > /dev/null 2>&1 &
+        BASH_ENV='"$KILL_STEP_ENV"' FB_KILL_SKIP='"${FB_KILL_SKIP:--}"' FB_KILL_STEP=$step setsid "$@" < "$input" > /dev/null 2>&1 &
         wait "$!"
         rc=$?
         if [ "$rc" -eq 137 ]; then echo killed; else echo "finished $rc"; fi' _ "$step" "$input" "$@"

