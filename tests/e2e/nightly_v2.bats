@@ -431,7 +431,7 @@ intact() { on_fallback /bin/bash "$WORLD_SRC/tests/e2e/night-intact" /root/sweep
                on_fallback awk -v once="$once" '$2 == "mv" && $3 == "-T" {
                    c = $0; sub(/^[0-9]+ /, "", c); if (!once || !(c in seen)) print $1 + 1; seen[c] = 1 }' \
                    /root/kill-step.trace; } | sort -nu)
-    echo "# kill points: $(wc -w <<< "$steps"), of which after mv -T: $(on_fallback grep -c '^[0-9]* mv -T' /root/kill-step.trace)" >&3
+    echo "# kill points: $(wc -w <<< "$steps") (mv -T run: $(on_fallback grep -c "^[0-9]* mv -T" /root/kill-step.trace) times)" >&3
     for step in $steps; do
         seal_back
         r=$(kill_at_step fallback "$step" /root/empty "$BIN/fallback_seal")
