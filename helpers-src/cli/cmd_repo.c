@@ -5,11 +5,11 @@
 
 #include "cli.h"
 #include "fb.h"
-#include "known_ids.h"
 #include "outfile.h"
 #include "part_record.h"
 #include "pass.h"
 #include "repo.h"
+#include "repo_known.h"
 
 #define REPO_EXIT \
     "Exit status: 0 ok, 1 I/O error, 2 usage, 4 wrong password or key, 6 damaged\n" \
@@ -26,8 +26,8 @@
     "With --files-cache FILE (one per part), a regular file whose path, device,\n" \
     "inode, size, mtime and ctime are those FILE recorded is not read: its chunk\n" \
     "ids are taken from FILE, but only when each is in a pack of DIR and, with\n" \
-    "--known, listed in KNOWN (blob ids the destination confirms, 64 hex\n" \
-    "characters a line). FILE is rewritten (0600) at the end of the write; a\n" \
+    "--known, held by a pack of KNOWN (the blob list the destination publishes,\n" \
+    "as `repo known` prints it). FILE is rewritten (0600) at the end of the write; a\n" \
     "damaged FILE is ignored. One more line on stderr: files read and not read.\n" \
     "The format is doc/repository-format.md.\n\n" REPO_EXIT
 
@@ -119,15 +119,14 @@ night_now(void)
 static gboolean
 use_files_cache(struct repo *r, const struct repo_opts *o, GError **error)
 {
-    struct known_ids *known = NULL;
+    g_autoptr(GPtrArray) packs = NULL;
 
-    if (o->known != NULL && (known = known_ids_load(o->known, error)) == NULL)
+    if (o->known != NULL && (packs = repo_known_read(o->known, error)) == NULL)
         return FALSE;
-    if (o->files_cache == NULL) {
-        known_ids_free(known);
+    if (o->files_cache == NULL)
         return TRUE;
-    }
-    return repo_use_files_cache(r, o->files_cache, known, error);
+    return repo_use_files_cache(r, o->files_cache, packs != NULL ? repo_known_ids(packs) : NULL,
+                                error);
 }
 
 static int
@@ -144,7 +143,7 @@ repo_write(int argc, char **argv)
         { "files-cache", 0, 0, G_OPTION_ARG_FILENAME, &o.files_cache,
           "skip reading files unchanged since FILE recorded them", "FILE" },
         { "known", 0, 0, G_OPTION_ARG_FILENAME, &o.known,
-          "blob ids the destination confirms it holds", "KNOWN" },
+          "the blob list the destination publishes", "KNOWN" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GError) error = NULL;

@@ -28,31 +28,55 @@ context(const char *params, const char *summary, const char *help, const GOption
     return ctx;
 }
 
+/* --check FILE: the list read as a writer reads it; one summary line. */
+static gboolean
+known_check(const char *path, GError **error)
+{
+    g_autoptr(GPtrArray) packs = repo_known_read(path, error);
+    guint64 ids = 0;
+
+    if (packs == NULL)
+        return FALSE;
+    for (guint i = 0; i < packs->len; i++)
+        ids += ((const struct pack_info *)packs->pdata[i])->entries->len;
+    printf("%u packs, %" G_GUINT64_FORMAT " blob ids\n", packs->len, ids);
+    return TRUE;
+}
+
 int
 cmd_repo_known(int argc, char **argv)
 {
-    char *packs = NULL;
+    char *packs = NULL, *check = NULL;
     const GOptionEntry entries[] = {
         { "packs", 0, 0, G_OPTION_ARG_FILENAME, &packs, "the packs folder (XX/NAME)", "DIR" },
+        { "check", 0, 0, G_OPTION_ARG_FILENAME, &check,
+          "check a blob list as the writers read it", "FILE" },
         G_OPTION_ENTRY_NULL
     };
-    g_autoptr(GOptionContext) ctx = context("", "Print the blob list of a packs folder.",
-        "Prints \"" REPO_KNOWN_MAGIC "\", then for each pack DIR/XX/NAME a line\n"
-        "\"pack NAME SIZE\" and one line per blob id of its table (64 hex): what the\n"
-        "main server reads to send only what is missing. A missing DIR lists nothing.\n"
-        "Exit status: 0 ok, 1 I/O error, 2 usage, 6 a damaged pack table.", entries);
+    g_autoptr(GOptionContext) ctx = context("", "Print the blob list of a packs folder, or check one.",
+        "With --packs, prints \"" REPO_KNOWN_MAGIC "\", then for each pack DIR/XX/NAME\n"
+        "a line \"pack NAME SIZE\" and one line per blob id of its table (64 hex):\n"
+        "what the main server reads to send only what is missing. A missing DIR lists\n"
+        "nothing. With --check, reads FILE as `repo send --known` and `repo write\n"
+        "--known` do and prints \"N packs, M blob ids\"; a malformed list is one line\n"
+        "naming its first bad line (exit 12).\n"
+        "Exit status: 0 ok, 1 I/O error, 2 usage, 6 a damaged pack table, 12 a\n"
+        "malformed list.", entries);
     g_autoptr(GError) error = NULL;
     guint n;
     int rc;
 
     if (!cli_parse(ctx, &argc, &argv, "repo known"))
         rc = FB_EXIT_USAGE;
-    else if (argc != 1 || packs == NULL)
-        rc = usage("known", "--packs DIR is required, and nothing else");
+    else if (argc != 1 || (packs == NULL) == (check == NULL))
+        rc = usage("known", "one of --packs DIR or --check FILE is required, and nothing else");
+    else if (check != NULL)
+        rc = known_check(check, &error) ? FB_EXIT_OK : fb_report("repo known", error);
     else
         rc = repo_known_write(packs, stdout, &n, &error) ? FB_EXIT_OK
                                                           : fb_report("repo known", error);
     g_free(packs);
+    g_free(check);
     return rc;
 }
 

@@ -28,7 +28,13 @@
 #include <glib.h>
 
 #include "blob.h"
-#include "known_ids.h"
+
+/* The question a lookup asks: is this id confirmed present where the part
+ * is going? */
+struct blob_known {
+    gboolean (*has)(void *ctx, const unsigned char id[BLOB_ID_BYTES]);
+    void *ctx;
+};
 
 #define FILES_CACHE_MAGIC "FBKFCA\0\1"
 #define FILES_CACHE_MAGIC_BYTES 8

@@ -15,12 +15,12 @@
 #include "fdio.h"
 #include "files_cache.h"
 #include "index.h"
-#include "known_ids.h"
 #include "outfile.h"
 #include "pack.h"
 #include "part_record.h"
 #include "repo.h"
 #include "repo_config.h"
+#include "repo_known.h"
 #include "repo_keys.h"
 
 /* Where a blob is: the pack (index into packs) and its entry there. */
@@ -44,7 +44,7 @@ struct repo {
     struct repo_stats *stats;
     unsigned char *blob;      /* BLOB_MAX_BYTES */
     struct files_cache *files;   /* NULL: every file is read */
-    struct known_ids *known;     /* NULL: the folder's packs are what is known */
+    GArray *known;               /* sorted ids; NULL: the folder's packs are what is known */
     gboolean files_warned;
     gboolean files_hit;          /* the last lookup was a hit */
     struct repo_pack_hook hook;
@@ -183,7 +183,8 @@ repo_free(struct repo *r)
     g_array_unref(r->fds);
     pack_writer_free(r->writer);
     files_cache_free(r->files);
-    known_ids_free(r->known);
+    if (r->known != NULL)
+        g_array_unref(r->known);
     g_hash_table_destroy(r->blobs);
     g_hash_table_destroy(r->pending);
     g_hash_table_destroy(r->used);
@@ -345,10 +346,11 @@ record_packs(struct repo *r, struct part_record *rec, GError **error)
 /* --- the files cache ------------------------------------------------------ */
 
 gboolean
-repo_use_files_cache(struct repo *r, const char *path, struct known_ids *known, GError **error)
+repo_use_files_cache(struct repo *r, const char *path, GArray *known, GError **error)
 {
     files_cache_free(r->files);
-    known_ids_free(r->known);
+    if (r->known != NULL)
+        g_array_unref(r->known);
     r->known = known;
     r->files = files_cache_open(path, r->keys->mac, error);
     return r->files != NULL;
@@ -361,7 +363,7 @@ known_has(void *ctx, const unsigned char id[BLOB_ID_BYTES])
     g_autoptr(GBytes) key = g_bytes_new(id, BLOB_ID_BYTES);
 
     return g_hash_table_contains(r->blobs, key) &&
-           (r->known == NULL || known_ids_has(r->known, id));
+           (r->known == NULL || repo_known_has(r->known, id));
 }
 
 static gboolean

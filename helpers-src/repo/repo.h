@@ -29,13 +29,12 @@ struct repo *repo_open(const char *dir, const struct crypt_secret *secret, gbool
                        GError **error);
 void repo_free(struct repo *r);
 
-struct known_ids;
-
 /* The next repo_write_part uses the files cache at path (files_cache.h)
  * and saves the new one at its end. A cached file is not read when each of
  * its chunk ids is in a pack of the folder and, when known is not NULL, in
- * known too (the ids the destination confirms it holds). Takes known. */
-gboolean repo_use_files_cache(struct repo *r, const char *path, struct known_ids *known,
+ * known too (the ids the destination confirms it holds, sorted as
+ * repo_known_ids makes them). Takes known. */
+gboolean repo_use_files_cache(struct repo *r, const char *path, GArray *known,
                               GError **error);
 /* One line on stderr: "files cache: N files read (B bytes), M not read (C bytes)". */
 void repo_report_files_cache(const struct repo_stats *st);

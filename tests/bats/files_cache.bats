@@ -148,40 +148,36 @@ with open(sys.argv[1], "r+b") as f:
     [ "$(find "$T/cache" -type f | wc -l)" = 1 ]
 }
 
-# the blob ids of every pack of the repository, from their tables (no key needed)
-pack_ids() {
-    /usr/bin/python3 - "$repo" <<'PY'
-import glob, struct, sys
-for p in sorted(glob.glob(sys.argv[1] + "/packs/*/*")):
-    b = open(p, "rb").read()
-    n = struct.unpack("<I", b[-4:])[0]
-    t = b[-4 - 40 * n:-4]
-    for i in range(n):
-        print(t[40 * i:40 * i + 32].hex())
-PY
-}
-
-@test "files cache: with --known, only ids the destination confirms are trusted" {
+@test "files cache: with --known, only ids the destination's blob list holds are trusted" {
     write
-    pack_ids > "$T/known"
-    [ "$(wc -l < "$T/known")" -gt 10 ]
+    # the destination's list: what `repo known` publishes of the packs it holds
+    "$FB" repo known --packs "$repo/packs" > "$T/known"
+    [ "$(grep -cv '^pack \|^fallback-blobs' "$T/known")" -gt 10 ]
     write --known "$T/known"
     grep -qx "files cache: 0 files read (0 bytes), 6 not read ([0-9]* bytes)" "$T/err"
-    # the destination confirms nothing: every file with content is read again
+    # the destination holds nothing: every file with content is read again
     # (the empty file has no chunk to confirm)
-    : > "$T/none"
+    printf 'fallback-blobs 2\n' > "$T/none"
     write --known "$T/none"
     grep -qx "files cache: 5 files read ([0-9]* bytes), 1 not read (0 bytes)" "$T/err"
-    # one id missing: the file that has it is read again
-    sed 1d "$T/known" > "$T/most"
+    # one id missing (the second of a pack): the file that has it is read again
+    awk 'prev_id && !done && !/^pack / { done = 1; next } { prev_id = !/^pack / && NR > 1; print }' \
+        "$T/known" > "$T/most"
+    [ "$(wc -l < "$T/most")" -eq $(($(wc -l < "$T/known") - 1)) ]
     write --known "$T/most"
     grep -q "files cache: [12] files read" "$T/err"
-    # a malformed list is refused, nothing written
+    # a malformed list is refused, naming its line, nothing written
     cp "$repo/parts/app1" "$T/rec"
-    printf 'not an id\n' > "$T/bad"
+    { head -n 2 "$T/known"; echo 'not an id'; } > "$T/bad"
     run write --known "$T/bad"
     [ "$status" -eq 12 ]
-    grep -qx "fallback: repo write: $T/bad: line 1: expected a blob id, 64 lowercase hex characters" "$T/err"
+    grep -qx "fallback: repo write: $T/bad: line 3: expected a blob id, 64 lowercase hex characters" "$T/err"
+    cmp "$T/rec" "$repo/parts/app1"
+    # the former form, bare ids, is no blob list
+    grep -v '^pack \|^fallback-blobs' "$T/known" > "$T/ids"
+    run write --known "$T/ids"
+    [ "$status" -eq 12 ]
+    grep -q "$T/ids: line 1: not a blob list" "$T/err"
     cmp "$T/rec" "$repo/parts/app1"
     run write --known "$T/missing"
     [ "$status" -eq 1 ]

@@ -54,6 +54,69 @@ the_pack() { find "$repo/packs" -type f ! -name '.*' | head -n1; }
     [ "$output" = "fallback-blobs 2" ]
 }
 
+@test "repo known --check: the list as the writers read it; each malformed line named, duplicates, the size cap (12)" {
+    "$FB" repo known --packs "$repo/packs" > "$T/blobs"
+    p=$(the_pack)
+    n=$(( $(tail -c 4 "$p" | od -An -tu4) ))
+    run "$FB" repo known --check "$T/blobs"
+    [ "$status" -eq 0 ]
+    [ "$output" = "1 packs, $n blob ids" ]
+    id=$(sed -n 3p "$T/blobs")
+    # bad (line content) -> the message, each at line 3 of an otherwise good list
+    while IFS='|' read -r line msg; do
+        { head -n 2 "$T/blobs"; printf '%s\n' "$line"; tail -n +4 "$T/blobs"; } > "$T/bad"
+        run "$FB" repo known --check "$T/bad"
+        echo "$line -> $output"
+        [ "$status" -eq 12 ]
+        [ "$output" = "fallback: repo known: $T/bad: line 3: $msg" ]
+    done <<EOF
+${id^^}|expected a blob id, 64 lowercase hex characters
+${id:1}|expected a blob id, 64 lowercase hex characters
+$id |expected a blob id, 64 lowercase hex characters
+|expected a blob id, 64 lowercase hex characters
+pack ${id} 1|expected "pack NAME SIZE" or a blob id
+pack ${id} 12x|expected "pack NAME SIZE" or a blob id
+EOF
+    # duplicates: an id twice in one pack; a pack twice (the same id in two packs is fine)
+    { cat "$T/blobs"; echo "$id"; } > "$T/bad"
+    run "$FB" repo known --check "$T/bad"
+    [ "$status" -eq 12 ]
+    [ "$output" = "fallback: repo known: $T/bad: line $((n + 3)): a blob id listed twice in one pack" ]
+    { cat "$T/blobs"; sed -n 2,3p "$T/blobs"; } > "$T/bad"
+    run "$FB" repo known --check "$T/bad"
+    [ "$status" -eq 12 ]
+    [ "$output" = "fallback: repo known: $T/bad: line $((n + 3)): a pack listed twice" ]
+    { cat "$T/blobs"; sed -n 2p "$T/blobs" | sed "s/^pack ./pack 0/"; echo "$id"; } > "$T/two"
+    run "$FB" repo known --check "$T/two"
+    [ "$status" -eq 0 ]
+    [ "$output" = "2 packs, $((n + 1)) blob ids" ]
+    # the header, a cut last line, an id with no pack, a pack with no id
+    sed 1s/2/1/ "$T/blobs" > "$T/bad"
+    run "$FB" repo known --check "$T/bad"
+    [ "$output" = "fallback: repo known: $T/bad: line 1: not a blob list (expected \"fallback-blobs 2\")" ]
+    head -c -1 "$T/blobs" > "$T/bad"
+    run "$FB" repo known --check "$T/bad"
+    [ "$status" -eq 12 ]
+    [ "$output" = "fallback: repo known: $T/bad: line $((n + 2)): the list does not end with a newline" ]
+    sed 2d "$T/blobs" > "$T/bad"
+    run "$FB" repo known --check "$T/bad"
+    [ "$output" = "fallback: repo known: $T/bad: line 2: a blob id before any \"pack\" line" ]
+    head -n 2 "$T/blobs" > "$T/bad"
+    run "$FB" repo known --check "$T/bad"
+    [ "$status" -eq 12 ]
+    [ "$output" = "fallback: repo known: $T/bad: line 2: a pack with no blob id after it" ]
+    # the cap: 128 MiB (what send_backup pulls at most)
+    cp "$T/blobs" "$T/big"
+    truncate -s $((128 * 1024 * 1024 + 1)) "$T/big"
+    run "$FB" repo known --check "$T/big"
+    [ "$status" -eq 12 ]
+    [ "$output" = "fallback: repo known: $T/big: larger than 134217728 bytes, not read" ]
+    run "$FB" repo known --check "$T/missing"
+    [ "$status" -eq 1 ]
+    run "$FB" repo known --check "$T/blobs" --packs "$repo/packs"
+    [ "$status" -eq 2 ]
+}
+
 @test "repo check-pack: a valid pack under its name; damage or another name refused (6)" {
     p=$(the_pack)
     run "$FB" repo check-pack "$p" "${p##*/}"

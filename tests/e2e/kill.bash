@@ -43,6 +43,71 @@ kill_at() {
         echo killed' _ "$point" "$input" "$@"
 }
 
+# Kills at a bash command's own steps: every simple command its main shell
+# runs, in its functions too (a DEBUG trap, set -T, counting in the main
+# shell alone: command substitutions and pipelines run in subshells), read
+# through BASH_ENV by the command's own bash only (BASH_ENV is unset for
+# its children). Deterministic: the same state, the same steps.
+#
+# FB_KILL_SKIP=FUNCTION (in the environment): steps in that function are not
+# counted (e.g. a loop over /proc, whose length is the machine's, not the
+# command's).
+#
+#   kill_step_setup HOST          install the trap file on HOST
+#   count_steps HOST INPUT CMD... run CMD to its end; print its steps and
+#       its status, "STEPS STATUS"; each step, "N COMMAND" (the command as
+#       written, on one line), is in /root/kill-step.trace on HOST
+#   kill_at_step HOST N INPUT CMD... run CMD, SIGKILL its whole process
+#       group just before step N (so N = M + 1 kills just after step M).
+#       Prints "killed" or "finished STATUS".
+
+KILL_STEP_ENV=/root/kill-step.bash
+
+kill_step_setup() {
+    on_host "$1" /bin/bash -c "cat > $KILL_STEP_ENV" <<'EOF'
+# shellcheck shell=bash
+unset BASH_ENV
+fb_kill_steps=0
+set -T
+if [ "${FB_KILL_STEP:-0}" -gt 0 ]; then
+    trap '[[ $BASHPID != "$$" ]] || [[ " ${FUNCNAME[*]:-} " == *" ${FB_KILL_SKIP:--} "* ]] ||
+        ((++fb_kill_steps < FB_KILL_STEP)) || kill -9 0' DEBUG
+else
+    fb_kill_nl=$'\n'
+    trap 'echo "$fb_kill_steps" > /root/kill-step.count' EXIT
+    trap '[[ $BASHPID != "$$" ]] || [[ " ${FUNCNAME[*]:-} " == *" ${FB_KILL_SKIP:--} "* ]] || { ((++fb_kill_steps)); printf "%s %s\n" "$fb_kill_steps" "${BASH_COMMAND//$fb_kill_nl/ }" >> /root/kill-step.trace; }' DEBUG
+fi
+EOF
+}
+
+count_steps() {
+    local host=$1 input=$2
+    shift 2
+    # shellcheck disable=SC2016 # expanded by the host's shell
+    on_host "$host" /bin/bash -c '
+        input=$1
+        shift
+        rm -f /root/kill-step.count /root/kill-step.trace
+        BASH_ENV='"$KILL_STEP_ENV"' FB_KILL_SKIP='"${FB_KILL_SKIP:--}"' FB_KILL_STEP=0 setsid "$@" < "$input" > /dev/null 2>&1 &
+        wait "$!"
+        rc=$?
+        echo "$(cat /root/kill-step.count) $rc"' _ "$input" "$@"
+}
+
+kill_at_step() {
+    local host=$1 step=$2 input=$3
+    shift 3
+    # shellcheck disable=SC2016 # expanded by the host's shell
+    on_host "$host" /bin/bash -c '
+        step=$1 input=$2
+        shift 2
+        exec 2>/dev/null  # no "Killed" notice from this shell
+        BASH_ENV='"$KILL_STEP_ENV"' FB_KILL_SKIP='"${FB_KILL_SKIP:--}"' FB_KILL_STEP=$step setsid "$@" < "$input" > /dev/null 2>&1 &
+        wait "$!"
+        rc=$?
+        if [ "$rc" -eq 137 ]; then echo killed; else echo "finished $rc"; fi' _ "$step" "$input" "$@"
+}
+
 # ---------------------------------------------------------------------
 # One failover cycle with kills (killsweep.bats). The world: the package on
 # both hosts, wiki and bigdata selected on the main, a night sealed.

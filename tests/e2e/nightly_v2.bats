@@ -371,6 +371,98 @@ stored_ok() {
     on_fallback rm -f /var/log/fallback/fallback_seal.log
 }
 
+# seal_snap / seal_back: the fallback's storage, incoming/ and status/ as
+# they are, and put back so (owners, modes, times): each kill starts from
+# the same state, so each step is one distinct point of one seal.
+seal_snap() {
+    on_fallback /bin/bash -c "rm -rf /root/seal.snap && mkdir /root/seal.snap &&
+        cp -a $CHROOT/incoming $CHROOT/backup $CHROOT/status /root/seal.snap/"
+}
+seal_back() {
+    on_fallback /bin/bash -c "rm -rf $CHROOT/incoming $CHROOT/backup $CHROOT/status &&
+        cp -a /root/seal.snap/incoming /root/seal.snap/backup /root/seal.snap/status $CHROOT/"
+}
+# intact: the newest verified night whole and deployable,
+# proven with the main's key (tests/e2e/night-intact); prints its id
+intact() { on_fallback /bin/bash "$WORLD_SRC/tests/e2e/night-intact" /root/sweep.key; }
+
+@test "v2: kill -9 of fallback_seal before each of many of its steps while it stores a night: the newest verified night stays whole and deployable, the next seal completes" {
+    # shellcheck source=kill.bash
+    source "$BATS_TEST_DIRNAME/kill.bash"
+    kill_step_setup fallback
+    on_fallback /bin/bash -c ': > /root/empty'
+    on_main cat "$DATA/passkey" | on_fallback /bin/bash -c 'umask 077; cat > /root/sweep.key'
+    # the seal under test does it all: packs, records, the night manifest,
+    # the proof with the kept key, retention and garbage collection (the
+    # older nights and the packs only they use go), the drill, publishing
+    on_main cat "$DATA/passkey" | on_fallback /bin/bash -c "cat > $DATA/passkey && chmod 400 $DATA/passkey"
+    on_fallback /bin/bash -c "printf 'keep_days=0\nkeep_weeks=0\nkeep_months=0\nabandoned_hours=1\n' > $DATA/fallback_seal.conf
+        for f in $CHROOT/backup/repo/.arrived/*; do chmod 600 \$f; echo \$((\$(date +%s) - 7200)) > \$f; done"
+    on_main /bin/bash -c 'head -c 700000 /dev/urandom > /home/yunohost.app/bigdata/seal.bin
+        echo "seal sweep" >> /home/yunohost.app/wiki/pages/Home.md'
+    run send
+    [ "$status" -eq 0 ]
+    prev=$(intact)
+    night=$(incoming | sed -n 's/\.night$//p')
+    [ -n "$night" ] && [ "$night" \> "$prev" ]
+    incoming | grep -q -- '-pack-'
+    seal_snap
+    # how many steps the whole seal takes from there
+    # (the loop over /proc of chroot_in_use is as long as the machine has processes)
+    export FB_KILL_SKIP=chroot_in_use
+    read -r total rc < <(count_steps fallback /root/empty "$BIN/fallback_seal")
+    echo "# fallback_seal: $total steps, status $rc" >&3
+    [ "$rc" -eq 0 ]
+    [ "$total" -gt 200 ]
+    [ "$(intact)" = "$night" ]
+    [ "$(nights)" = "$night" ]   # retention removed the older ones
+    # make check: a few points spread over the run, and just after the
+    # first folder renamed into place or out of sight by each mv -T of the
+    # code (where a night appears or goes); SWEEP=full (make sweep): every
+    # SEAL_STRIDE-th step (default 1: every step), and after every mv -T
+    local points=${SEAL_POINTS:-6} stride step kills=0 seen=" " steps once=1
+    if [ "${SWEEP:-}" = full ]; then
+        stride=${SEAL_STRIDE:-1} once=0
+    else
+        stride=$((total / (points + 1)))
+    fi
+    [ "$stride" -ge 1 ]
+    steps=$( { seq "$stride" "$stride" $((total - 1))
+               on_fallback awk -v once="$once" '$2 == "mv" && $3 == "-T" {
+                   c = $0; sub(/^[0-9]+ /, "", c); if (!once || !(c in seen)) print $1 + 1; seen[c] = 1 }' \
+                   /root/kill-step.trace; } | sort -nu)
+    echo "# kill points: $(wc -w <<< "$steps") (mv -T run: $(on_fallback grep -c "^[0-9]* mv -T" /root/kill-step.trace) times)" >&3
+    for step in $steps; do
+        seal_back
+        r=$(kill_at_step fallback "$step" /root/empty "$BIN/fallback_seal")
+        # a run may take a few steps fewer than the one counted (what it
+        # finds depends on the clock): a point past its end lets it finish
+        if [ "$r" = killed ]; then
+            kills=$((kills + 1))
+        else
+            echo "# step $step: not reached ($r)" >&3
+            [ "$r" = "finished 0" ] && [ "$step" -gt $((total * 9 / 10)) ]
+        fi
+        # the newest verified night: the one before, or tonight's, whole
+        n=$(intact) || { echo "# killed at step $step: the newest night is not intact" >&3; false; }
+        [ "$n" = "$prev" ] || [ "$n" = "$night" ]
+        [[ $seen == *" $n "* ]] || seen="$seen$n "
+        run seal
+        [ "$status" -eq 0 ] || { echo "# killed at step $step: the next seal: status $status" >&3; echo "$output" >&3; false; }
+        [ -z "$(incoming)" ]
+        [ "$(intact)" = "$night" ] || { echo "# killed at step $step: tonight's night is not whole after the next seal" >&3; false; }
+        # nothing left half-done: no staging, no temporary night folder
+        [ -z "$(on_fallback find "$CHROOT/backup/.staging" "$CHROOT/backup/.packs" "$CHROOT/backup/nights" -mindepth 1 -maxdepth 1 -name '.*')" ]
+        [ -z "$(on_fallback find "$CHROOT/backup/.staging" "$CHROOT/backup/.packs" -mindepth 1 -maxdepth 1)" ]
+        [ "$(on_fallback grep -c '^pack ' "$CHROOT/status/blobs")" -eq "$(packs | wc -l)" ]
+    done
+    echo "# fallback_seal killed at $kills steps (every $stride of $total, and after each mv -T); newest night after the kill:$seen" >&3
+    [ "$kills" -ge "$points" ]
+    # kills before and after tonight's night was stored
+    [[ $seen == *" $prev "* ]] && [[ $seen == *" $night "* ]]
+    on_fallback rm -rf /root/seal.snap /root/sweep.key "$DATA/fallback_seal.conf" "$DATA/passkey"
+}
+
 appdata() { on_host "$1" /bin/bash -c "cd /home/yunohost.app/$2 && find . -type f -print0 | sort -z | xargs -0 sha256sum"; }
 
 @test "v2 deploy: --list shows the night; each part rebuilt, restored byte for byte, removed" {

@@ -1,7 +1,7 @@
 /* test_files_cache.c - the files cache trusts an entry only when path,
  * device, inode, size, mtime and ctime are unchanged and every chunk id is
  * known; a damaged, truncated, foreign or other-version cache is ignored;
- * the new cache replaces the old one only on commit. Also the --known list. */
+ * the new cache replaces the old one only on commit. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,7 +11,6 @@
 
 #include "fb.h"
 #include "files_cache.h"
-#include "known_ids.h"
 
 static const unsigned char key_a[32] = { 1, 2, 3 };
 static const unsigned char key_b[32] = { 7 };
@@ -290,49 +289,6 @@ test_strict_parse(void)
     fixture_clear(&f);
 }
 
-static void
-test_known_ids(void)
-{
-    char line[66];
-    unsigned char id[BLOB_ID_BYTES], other[BLOB_ID_BYTES];
-    g_autoptr(GString) text = g_string_new(NULL);
-    g_autoptr(GError) error = NULL;
-    struct known_ids *k;
-
-    randombytes_buf(id, sizeof id);
-    randombytes_buf(other, sizeof other);
-    sodium_bin2hex(line, 65, id, sizeof id);
-    line[64] = '\n';
-    line[65] = '\0';
-    g_string_append(text, line);
-    g_string_append(text, line);
-    k = known_ids_parse(text->str, text->len, "k", &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(known_ids_count(k), ==, 1);
-    g_assert_true(known_ids_has(k, id));
-    g_assert_false(known_ids_has(k, other));
-    known_ids_free(k);
-    k = known_ids_parse("", 0, "k", &error);
-    g_assert_cmpuint(known_ids_count(k), ==, 0);
-    known_ids_free(k);
-    {
-        static const char *const bad[] = { "", "\n", " ", "G", "A", "x" };
-        for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
-            g_autoptr(GString) t = g_string_new(line);
-            if (i == 0)
-                g_string_truncate(t, 64);              /* no newline */
-            else if (i == 1)
-                g_string_append(t, "\n");              /* empty line */
-            else
-                g_string_overwrite(t, 10, bad[i]);     /* not lowercase hex */
-            g_clear_error(&error);
-            g_assert_null(known_ids_parse(t->str, t->len, "k", &error));
-            g_assert_error(error, FB_ERROR, FB_EXIT_INPUT);
-            g_assert_nonnull(strstr(error->message, i == 1 ? "k: line 2:" : "k: line 1:"));
-        }
-    }
-}
-
 int
 main(int argc, char **argv)
 {
@@ -342,6 +298,5 @@ main(int argc, char **argv)
     g_test_add_func("/files_cache/racy-not-cached", test_racy_not_cached);
     g_test_add_func("/files_cache/damaged-ignored", test_damaged_ignored);
     g_test_add_func("/files_cache/strict-parse", test_strict_parse);
-    g_test_add_func("/files_cache/known-ids", test_known_ids);
     return g_test_run();
 }
