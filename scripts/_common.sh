@@ -458,10 +458,10 @@ fallback_remove_files() {
 }
 
 # fallback_purge_files ROLE PURGE: ROLE's items kept unless purge: removed
-# when PURGE is 1, else only the empty folders; the stored backups (big)
-# still there are named on stdout, one a line.
+# when PURGE is 1, else only the empty folders; then says where the stored
+# backups (big) still there are.
 fallback_purge_files() {
-    local rows row type save gone owner mode path
+    local rows row type save gone owner mode path kept=()
     mapfile -t rows < <(fallback_files "$1")
     for row in "${rows[@]}"; do
         read -r type save gone owner mode path <<< "$row"
@@ -471,8 +471,11 @@ fallback_purge_files() {
         elif [ -d "$path" ] && [ -z "$(ls -A "$path")" ]; then
             rmdir "$path"
         fi
-        if [ "$save" = big ] && [ -e "$path" ]; then printf '%s\n' "$path"; fi
+        if [ "$save" = big ] && [ -e "$path" ]; then kept+=("$path"); fi
     done
+    if [ "${#kept[@]}" -gt 0 ]; then
+        ynh_print_info "The stored backups are kept in: ${kept[*]}. Remove them by hand, or remove the app with --purge."
+    fi
 }
 
 #=================================================

@@ -135,7 +135,7 @@ with_table() {
     ynh_backup() { echo "backup ${1#"$tmp"/}" >> "$tmp/calls"; }
     ynh_restore() { echo "restore ${1#"$tmp"/}" >> "$tmp/calls"; }
     ynh_safe_rm() { echo "rm ${1#"$tmp"/}" >> "$tmp/calls"; rm -rf -- "$1"; }
-    ynh_print_info() { :; }
+    ynh_print_info() { echo "info $*"; }
 }
 
 # make_role ROLE: every file and folder of ROLE under $tmp, each file
@@ -168,7 +168,7 @@ backup data/fallback_backup" ]
     : > "$tmp/calls"
     make_role fallback
     rm -f "$FB_PASS_KEY" "$tmp/cron_watch"
-    BACKUP_CORE_ONLY=1 fallback_backup_files fallback
+    BACKUP_CORE_ONLY=1 fallback_backup_files fallback > /dev/null
     run cat "$tmp/calls"
     echo "$output"
     [ "$output" = "backup cron_seal
@@ -177,7 +177,7 @@ backup data/auto_check.conf
 backup data/deploy_state
 backup data/sftp/status" ]
     : > "$tmp/calls"
-    fallback_backup_files fallback
+    fallback_backup_files fallback > /dev/null
     run grep -c '^backup data/sftp/backup$\|^backup data/sftp/updated_backup$\|^backup data/legacy_backup$' "$tmp/calls"
     [ "$output" = 3 ]
 }
@@ -222,8 +222,7 @@ restore data/known_hosts" ]
     fallback_remove_files fallback rm
     run fallback_purge_files fallback 0
     echo "$output"
-    [ "$output" = "$FB_STORE
-$FB_LEGACY" ]
+    [ "$output" = "info The stored backups are kept in: $FB_STORE $FB_LEGACY. Remove them by hand, or remove the app with --purge." ]
     for f in "$FB_LOG_DIR" "$FB_SEND_OUTCOME" "$FB_CONFIG" "$FB_SSH_PUB" "$FB_KNOWN_HOSTS" "$FB_MAIN_STORAGE" \
         "$FB_PASS_KEY" "$FB_WATCH_CONF" "$FB_WATCH_STATE" "$FB_WATCH_REFUSED" "$FB_STATE_DIR" "$FB_SSH_DIR" \
         "$FB_INCOMING" "$FB_STATUS" "$FB_UPDATED"; do
