@@ -10,29 +10,20 @@
 
 # The Debian packages (build and run) are manifest.toml's [resources.apt].
 
-# Where everything lives (doc/layout.md). The code dir is the install_dir
-# resource (manifest.toml).
-fb_code_dir=/opt/yunohost/fallback
-fb_bin_dir=$fb_code_dir/bin
-fb_bin=$fb_bin_dir/fallback
-fb_data_dir=/home/yunohost.app/fallback
-fb_log_dir=/var/log/fallback
-
-# main role
-fb_config=$fb_data_dir/config.conf
-fb_app_list=$fb_data_dir/app_list
-fb_ssh_key=$fb_data_dir/ssh_key
-fb_known_hosts=$fb_data_dir/known_hosts
-fb_pass_key=$fb_data_dir/passkey
-fb_main_storage=$fb_data_dir/fallback_backup
-fb_cron_main=/etc/cron.d/fallback
-
-# fallback role: the SFTP account, chrooted to its root-owned home
-fb_user=fallback
-fb_chroot=$fb_data_dir/sftp
-fb_auto_check=$fb_data_dir/auto_check.conf
-fb_cron_seal=/etc/cron.d/fallback_seal
-fb_cron_watch=/etc/cron.d/auto_deploy_fallback
+# Where everything lives, and what each role keeps: the one table,
+# runtime/paths.sh (doc/layout.md). It takes overrides from the environment
+# for the runtime commands' tests; the lifecycle scripts and the hooks take
+# none (a hook runs with another app's environment).
+unset "${!FB_@}"
+# shellcheck source=runtime/paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/runtime/paths.sh"
+# the scripts' short names for the table's paths
+fb_code_dir=$FB_CODE_DIR fb_bin_dir=$FB_BIN_DIR fb_bin=$FB_HELPER_BIN
+fb_data_dir=$FB_DATA_DIR fb_log_dir=$FB_LOG_DIR fb_pass_key=$FB_PASS_KEY
+fb_config=$FB_CONFIG fb_app_list=$FB_APP_LIST fb_ssh_key=$FB_SSH_KEY
+fb_known_hosts=$FB_KNOWN_HOSTS fb_main_storage=$FB_MAIN_STORAGE fb_cron_main=$FB_CRON_MAIN
+fb_user=$FB_USER fb_chroot=$FB_CHROOT fb_auto_check=$FB_WATCH_CONF
+fb_cron_seal=$FB_CRON_SEAL fb_cron_watch=$FB_WATCH_CRON
 
 # The first line of app_list (doc/layout.md).
 fb_app_list_header="#000# For each app you want to backup, precede by [.]"
@@ -336,17 +327,13 @@ fallback_install_runtime() {
     chown -R root:root "$fb_code_dir" || { echo "fallback: could not give $fb_code_dir to root" >&2; return 1; }
 }
 
-# The admin's commands of each role, linked in /home/yunohost.app/fallback/.
-fb_commands_main="update_from_fallback fallback_status"
-fb_commands_fallback="deploy_fallback close_fallback fallback_status update_dns"
-
-# fallback_links ROLE: /home/yunohost.app/fallback/NAME -> the installed
-# command, for each command of ROLE (main or fallback).
+# fallback_links ROLE: FB_LINK_DIR/NAME -> the installed command, for each
+# command of ROLE (main or fallback: FB_COMMANDS_MAIN, FB_COMMANDS_FALLBACK).
 fallback_links() {
-    local name names=$fb_commands_main
-    [ "$1" = main ] || names=$fb_commands_fallback
+    local name names=$FB_COMMANDS_MAIN
+    [ "$1" = main ] || names=$FB_COMMANDS_FALLBACK
     for name in $names; do
-        ln -sfn "$fb_bin_dir/$name" "$fb_data_dir/$name"
+        ln -sfn "$fb_bin_dir/$name" "$FB_LINK_DIR/$name"
     done
 }
 
@@ -387,6 +374,110 @@ fallback_restore_optional() {
     if [ -e "$YNH_CWD$1" ] || [ -L "$YNH_CWD$1" ]; then ynh_restore "$1"; fi
 }
 
+# fallback_files ROLE: the rows of FB_FILES (runtime/paths.sh) for ROLE
+# (main, fallback or both; anything else: every row), in the table's order,
+# as "TYPE SAVE GONE OWNER MODE PATH".
+fallback_files() {
+    local row who rest
+    for row in "${FB_FILES[@]}"; do
+        read -r who rest <<< "$row"
+        case $1 in
+            main | fallback | both) [ "$who" = "$1" ] || continue ;;
+        esac
+        printf '%s\n' "$rest"
+    done
+}
+
+# fallback_legacy_names: the names of the main's files the 0.x package kept
+# in FB_LEGACY_SEND (the main's files, f rows removed by remove: config.conf,
+# app_list, the key pair, known_hosts, passkey), one a line.
+fallback_legacy_names() {
+    local rows row type save gone owner mode path
+    mapfile -t rows < <(fallback_files main)
+    for row in "${rows[@]}"; do
+        read -r type save gone owner mode path <<< "$row"
+        if [ "$type $gone" = "f rm" ]; then printf '%s\n' "${path##*/}"; fi
+    done
+}
+
+# fallback_backup_files ROLE: declare ROLE's items to the backup, as the
+# table says (core, optional, big).
+fallback_backup_files() {
+    local rows row type save gone owner mode path
+    mapfile -t rows < <(fallback_files "$1")
+    for row in "${rows[@]}"; do
+        read -r type save gone owner mode path <<< "$row"
+        case $save in
+            core) ynh_backup "$path" ;;
+            optional) fallback_backup_optional "$path" ;;
+            big) fallback_backup_big "$path" ;;
+        esac
+    done
+}
+
+# fallback_restore_files ROLE: bring ROLE's saved items back from the archive.
+fallback_restore_files() {
+    local rows row type save gone owner mode path
+    mapfile -t rows < <(fallback_files "$1")
+    for row in "${rows[@]}"; do
+        read -r type save gone owner mode path <<< "$row"
+        case $save in
+            core) ynh_restore "$path" ;;
+            optional | big) fallback_restore_optional "$path" ;;
+        esac
+    done
+}
+
+# fallback_own_files ROLE: give ROLE's items that are there the owner and
+# mode the table says.
+fallback_own_files() {
+    local rows row type save gone owner mode path
+    mapfile -t rows < <(fallback_files "$1")
+    for row in "${rows[@]}"; do
+        read -r type save gone owner mode path <<< "$row"
+        [ -e "$path" ] || continue
+        case $owner in
+            root) chown root:root "$path" ;;
+            root-R) chown -R root:root "$path" ;;
+        esac
+        if [ "$mode" != - ]; then chmod "$mode" "$path"; fi
+    done
+}
+
+# fallback_remove_files ROLE GONE: remove ROLE's items whose GONE is GONE
+# (job or rm), those that are there.
+fallback_remove_files() {
+    local rows row type save gone owner mode path
+    mapfile -t rows < <(fallback_files "$1")
+    for row in "${rows[@]}"; do
+        read -r type save gone owner mode path <<< "$row"
+        if [ "$gone" = "$2" ] && { [ -e "$path" ] || [ -L "$path" ]; }; then
+            ynh_safe_rm "$path"
+        fi
+    done
+}
+
+# fallback_purge_files ROLE PURGE: ROLE's items kept unless purge: removed
+# when PURGE is 1, else only the empty folders; then says where the stored
+# backups (big) still there are.
+fallback_purge_files() {
+    local rows row type save gone owner mode path kept=()
+    mapfile -t rows < <(fallback_files "$1")
+    for row in "${rows[@]}"; do
+        read -r type save gone owner mode path <<< "$row"
+        [ "$gone" = purge ] || continue
+        if [ "$2" = 1 ]; then
+            if [ -e "$path" ]; then ynh_safe_rm "$path"; fi
+        elif [ -d "$path" ] && [ -z "$(ls -A "$path")" ]; then
+            rmdir "$path"
+        fi
+        if [ "$save" = big ] && [ -e "$path" ]; then kept+=("$path"); fi
+    done
+    if [ "${#kept[@]}" -gt 0 ]; then
+        ynh_print_info "The stored backups are kept in: ${kept[*]}. Remove them by hand, or remove the app with --purge."
+    fi
+}
+
 #=================================================
 # FALLBACK ROLE: THE SFTP ACCOUNT
 #=================================================
@@ -404,21 +495,21 @@ fallback_account_lockdown() {
 # incoming/ is the only place the account can write.
 fallback_chroot_layout() {
     local d
-    for d in "$fb_data_dir" "$fb_chroot" "$fb_chroot/.ssh" "$fb_chroot/backup" \
-        "$fb_chroot/updated_backup" "$fb_chroot/status"; do
+    for d in "$fb_data_dir" "$fb_chroot" "$FB_SSH_DIR" "$FB_STORE" \
+        "$FB_UPDATED" "$FB_STATUS"; do
         mkdir -p "$d"
         chown root:root "$d"
         chmod 0755 "$d"
     done
-    mkdir -p "$fb_chroot/incoming"
-    chown "$fb_user:$fb_user" "$fb_chroot/incoming"
-    chmod 0750 "$fb_chroot/incoming"
+    mkdir -p "$FB_INCOMING"
+    chown "$fb_user:$fb_user" "$FB_INCOMING"
+    chmod 0750 "$FB_INCOMING"
 }
 
 # fallback_write_authorized_key KEY: the only key of the account, restricted
 # (no pty, no forwarding); sshd's own sftp.app rules force internal-sftp.
 fallback_write_authorized_key() {
-    local key=$1 template tmp file=$fb_chroot/.ssh/authorized_keys
+    local key=$1 template tmp file=$FB_AUTHORIZED_KEYS
     template=$(cat "$fb_conf_dir/authorized_keys")
     tmp=$(mktemp "$file.XXXXXX")
     printf '%s\n' "${template//__PUB_KEY__/$key}" > "$tmp"

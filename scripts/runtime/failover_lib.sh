@@ -5,11 +5,6 @@
 # Sourced after lib.sh, never run. Defines things only. doc/failover.md.
 # shellcheck disable=SC2034  # set here, used by the commands that source this
 
-# the fallback's record of a deployment (root only; status/deployed is what
-# the main server sees)
-FB_STATE_DIR=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
-FB_UPDATE_STATE_DIR=${FB_UPDATE_STATE_DIR:-$FB_DATA_DIR/update_state}
-FB_BACKUP_ROOT=${FB_BACKUP_ROOT:-/home/yunohost.backup}
 FO_SAFETY=backup_before_deploy_fallback
 fo_auto=0
 fo_start=$SECONDS
@@ -340,7 +335,7 @@ fo_now_id() { date -u +%Y%m%dT%H%M%SZ; }
 
 # fo_status_write CONTENT: status/deployed, which the main server reads.
 fo_status_write() {
-    local dir=$FB_CHROOT/status
+    local dir=$FB_STATUS
     mkdir -p "$dir" && chmod 0755 "$dir" || return 1
     printf '%s\n' "$1" > "$dir/.deployed.tmp" && chmod 0444 "$dir/.deployed.tmp" &&
         mv -f -- "$dir/.deployed.tmp" "$dir/deployed"

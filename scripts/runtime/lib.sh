@@ -3,29 +3,18 @@
 # deploy_fallback, ...): paths, logging, locking, config loading, mail.
 # Sourced, never run. Defines things only; fb_init starts using them.
 #
-# Overridable from the environment (the tests use this): FB_DATA_DIR,
-# FB_LOG_DIR, FB_LOCK_DIR, FB_CHROOT, FB_USER, FB_YNH_ARCHIVES, FALLBACK_BIN.
+# Paths: paths.sh beside it, the one table (its overrides from the
+# environment: FB_DATA_DIR, FB_LOG_DIR, FB_LOCK_DIR, FB_CHROOT, ...);
+# FALLBACK_BIN names the helper when none is installed beside this file.
 
 # Cron gives a bare PATH; yunohost lives in /usr/bin, the stand-in in /usr/local/sbin.
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH LC_ALL=C
 
 FB_BIN_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-FB_DATA_DIR=${FB_DATA_DIR:-/home/yunohost.app/fallback}
-FB_LOG_DIR=${FB_LOG_DIR:-/var/log/fallback}
-FB_LOG=$FB_LOG_DIR/fallback.log
-# the locks: root's alone (fb_lock_dir); /run/lock would let any user hold them
-FB_LOCK_DIR=${FB_LOCK_DIR:-/run/fallback}
-FB_CONFIG=${FB_CONFIG:-$FB_DATA_DIR/config.conf}
-FB_APP_LIST=${FB_APP_LIST:-$FB_DATA_DIR/app_list}
-# main role: what the last night did, for fallback_status (fb_state_keys night)
-# shellcheck disable=SC2034
-FB_NIGHT_RECORD=$FB_DATA_DIR/last_night
-# fallback role: the SFTP account and its chroot (doc/layout.md)
-FB_USER=${FB_USER:-fallback}
-FB_CHROOT=${FB_CHROOT:-$FB_DATA_DIR/sftp}
-# where `yunohost backup create --output-directory` leaves its link and info.json
-FB_YNH_ARCHIVES=${FB_YNH_ARCHIVES:-/home/yunohost.backup/archives}
+# shellcheck source=paths.sh
+. "$FB_BIN_DIR/paths.sh"
+
 # the night id: UTC time of the run, YYYYMMDDTHHMMSSZ (doc/nightly.md)
 # shellcheck disable=SC2034  # used by the commands that source this file
 FB_NIGHT_RE='[0-9]{8}T[0-9]{6}Z'
@@ -42,8 +31,8 @@ FB_RUN_LOG=()
 
 # fb_helper: the path of the `fallback` helper program.
 fb_helper() {
-    if [ -x "$FB_BIN_DIR/fallback" ]; then
-        echo "$FB_BIN_DIR/fallback"
+    if [ -x "$FB_HELPER_BIN" ]; then
+        echo "$FB_HELPER_BIN"
     elif [ -n "${FALLBACK_BIN:-}" ] && [ -x "$FALLBACK_BIN" ]; then
         echo "$FALLBACK_BIN"
     else
@@ -178,7 +167,7 @@ fb_conf_load() {
     cfg_encrypt=${cfg_encrypt:-1}
     cfg_repository_format=${cfg_repository_format:-1}
     cfg_part_budget_minutes=${cfg_part_budget_minutes:-180}
-    cfg_main_storage_dir=${cfg_main_storage_dir:-$FB_DATA_DIR/fallback_backup}
+    cfg_main_storage_dir=${cfg_main_storage_dir:-$FB_MAIN_STORAGE}
     return 0
 }
 
@@ -198,9 +187,10 @@ fb_mail() {
 }
 
 # fb_outcome ok|failed SUBJECT: mail on failure, and on the first success
-# after a failure; remember the outcome for next time.
+# after a failure; remember the outcome for next time (send_backup's, in
+# FB_SEND_OUTCOME).
 fb_outcome() {
-    local now=$1 subject=$2 state=$FB_DATA_DIR/.${FB_PROG}_last_outcome prev=
+    local now=$1 subject=$2 state=$FB_SEND_OUTCOME prev=
     [ -f "$state" ] && prev=$(cat "$state" 2>/dev/null)
     if [ "$now" = failed ] || [ "$prev" = failed ]; then
         printf '%s\n' "${FB_RUN_LOG[@]}" | fb_mail "$subject"
@@ -469,8 +459,8 @@ fb_state_write() {
 # take for its own) and the main's nightly job resumes; any other marker is
 # only removed.
 fb_cycle_finish() {
-    local f id rec why state=${FB_STATE_DIR:-$FB_DATA_DIR/deploy_state}
-    for f in "$FB_CHROOT/incoming"/update_done-*; do
+    local f id rec why state=$FB_STATE_DIR
+    for f in "$FB_INCOMING"/update_done-*; do
         [ -f "$f" ] && [ ! -L "$f" ] || continue
         id=${f##*/update_done-}
         why="no closed deployment with that id here"
@@ -479,11 +469,11 @@ fb_cycle_finish() {
         elif ! rec=$(fb_state_read deploy "$state/state" 2>&1); then
             why="the deployment record is refused ($rec); nothing is ended"
         elif grep -qx 'state=closed' <<< "$rec" && grep -qxF "closeid=$id" <<< "$rec" &&
-             head -c 4096 "$FB_CHROOT/status/deployed" 2>/dev/null | head -n 1 | grep -qE "^closed closeid=$id( |\$)"; then
+             head -c 4096 "$FB_STATUS/deployed" 2>/dev/null | head -n 1 | grep -qE "^closed closeid=$id( |\$)"; then
             why=
         fi
         if [ -z "$why" ]; then
-            rm -rf -- "$FB_CHROOT/updated_backup" && rm -f -- "$FB_CHROOT/status/deployed" && rm -rf -- "$state" &&
+            rm -rf -- "$FB_UPDATED" && rm -f -- "$FB_STATUS/deployed" && rm -rf -- "$state" &&
                 fb_log "the main server took back the work set aside at $id: the failover cycle is over, its nightly job resumes"
         else
             fb_log "ignored $(fb_printable "${f##*/}"): $why"
@@ -525,11 +515,11 @@ fb_mail_to() {
 # with the main's salt and costs is kept (fallback key-init --like). Run by
 # fallback_seal as soon as it has verified a night, and by the watch.
 fb_convert_kept_password() {
-    local key=$FB_DATA_DIR/passkey magic archive err rc
+    local key=$FB_PASS_KEY magic archive err rc
     [ -f "$key" ] || return 0
     magic=$(head -c 6 -- "$key" 2>/dev/null)
     [ "$magic" != FBKKEY ] || return 0
-    for archive in "$FB_CHROOT/backup/latest"/*-config.conf.enc; do
+    for archive in "$FB_STORE/latest"/*-config.conf.enc; do
         [ -f "$archive" ] || return 0
     done
     err=$("$FB" key-init --like "$archive" --pass-file "$key" --out "$key.new" 2>&1)
@@ -544,6 +534,6 @@ fb_convert_kept_password() {
     if [ "$rc" -eq 4 ]; then
         rm -f -- "$key"
         echo "The password given at install (keep_key) does not open the main server's backups: it was removed. Keep the key again from the app's panel (Key for automatic deploy)." |
-            fb_mail_to "$(fb_conf_get "$FB_DATA_DIR/auto_check.conf" contact_mail 2>/dev/null)" "the kept key is WRONG: auto_deploy cannot decrypt"
+            fb_mail_to "$(fb_conf_get "$FB_WATCH_CONF" contact_mail 2>/dev/null)" "the kept key is WRONG: auto_deploy cannot decrypt"
     fi
 }

@@ -13,10 +13,11 @@ setup() {
     FB=${FALLBACK_BIN:-$PWD/${BUILD:-build}/fallback}
     T=$(mktemp -d)
     header="#000# For each app you want to backup, precede by [.]"
-    # the hooks as installed, their two paths pointed at this test's files
-    mkdir -p "$T/scripts" "$T/hooks"
-    sed -e "s|^fb_bin=.*|fb_bin=$FB|" -e "s|^fb_app_list=.*|fb_app_list=$T/app_list|" \
-        "$ROOT/scripts/_common.sh" > "$T/scripts/_common.sh"
+    # the hooks as installed, their two paths (in the table) pointed at this test's files
+    mkdir -p "$T/scripts/runtime" "$T/hooks"
+    cp "$ROOT/scripts/_common.sh" "$T/scripts/_common.sh"
+    sed -e "s|^FB_HELPER_BIN=.*|FB_HELPER_BIN=$FB|" -e "s|^FB_APP_LIST=.*|FB_APP_LIST=$T/app_list|" \
+        "$ROOT/scripts/runtime/paths.sh" > "$T/scripts/runtime/paths.sh"
     for h in post_app_install post_app_remove; do
         sed -e "s|^common=.*|common=$T/scripts/_common.sh|" "$ROOT/hooks/$h" > "$T/hooks/$h"
         chmod +x "$T/hooks/$h"

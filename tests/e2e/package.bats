@@ -267,6 +267,31 @@ EOF
     push_ok
 }
 
+# table_kept HOST ROLE: on HOST, each file of ROLE (and of both roles) that
+# the per-role table (scripts/runtime/paths.sh) always saves is there, and
+# each one there has the table's owner and mode; a line for each that is not.
+table_kept() {
+    on_host "$1" /bin/bash -s "$2" <<'TABLE'
+source /etc/yunohost/apps/fallback/scripts/_common.sh
+bad=0
+for r in both "$1"; do
+    while read -r type save gone owner mode path; do
+        if [ ! -e "$path" ]; then
+            if [ "$save" = core ]; then echo "missing: $path"; bad=1; fi
+            continue
+        fi
+        if [ "$owner" != - ] && [ "$(stat -c %U:%G "$path")" != root:root ]; then
+            echo "owner of $path: $(stat -c %U:%G "$path"), not root:root"; bad=1
+        fi
+        if [ "$mode" != - ] && [ "$(stat -c %a "$path")" != "${mode#0}" ]; then
+            echo "mode of $path: $(stat -c %a "$path"), not $mode"; bad=1
+        fi
+    done < <(fallback_files "$r")
+done
+exit "$bad"
+TABLE
+}
+
 @test "backup, remove and restore bring both roles back working" {
     on_main yunohost backup create --apps fallback --name fbmain
     on_fallback yunohost backup create --apps fallback --name fbfb
@@ -278,6 +303,13 @@ EOF
     on_fallback yunohost backup restore fbfb --apps fallback --force
     on_main /bin/bash -c 'cd /home/yunohost.app/fallback && sha256sum -c --quiet' < "$state/main.sums"
     on_fallback test -f /home/yunohost.app/fallback/sftp/backup/night1/part
+    # what each role keeps is back, with the owner and mode the table says
+    run table_kept main main
+    echo "$output"
+    [ "$status" -eq 0 ] && [ -z "$output" ]
+    run table_kept fallback fallback
+    echo "$output"
+    [ "$status" -eq 0 ] && [ -z "$output" ]
     push_ok
 }
 
