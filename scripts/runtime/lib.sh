@@ -68,32 +68,32 @@ fb_usage() {
 #                        "PROG: NAME needs WHAT..."
 #   "@ ARRAY"            the first other word that is not an option, and
 #                        every word after it, go to ARRAY
-# VAR and ARRAY are the caller's (its locals too). -h and --help print the
+# VAR and ARRAY are the caller's (its locals too; none named fb_args_*). -h and --help print the
 # help (fb_usage) and exit 0; an unknown argument or a missing value: one
 # line on stderr, exit 2.
 fb_args() {
     local -a fb_args_spec=()
-    local arg entry names var what
+    local fb_args_arg fb_args_found fb_args_names fb_args_var fb_args_what
     while [ $# -gt 0 ] && [ "$1" != -- ]; do fb_args_spec+=("$1"); shift; done
     [ $# -gt 0 ] || { echo "$FB_PROG: fb_args needs -- before the arguments" >&2; exit 2; }
     shift
     while [ $# -gt 0 ]; do
-        arg=$1
+        fb_args_arg=$1
         shift
-        case $arg in -h|--help) fb_usage; exit 0 ;; esac
-        entry=$(fb_args_entry "$arg" "${fb_args_spec[@]}") ||
-            { echo "$FB_PROG: unknown argument '$(fb_printable "$arg")' (see --help)" >&2; exit 2; }
-        read -r names var what <<< "$entry"
-        if [ "$names" = @ ]; then
-            local -n fb_args_rest=$var
+        case $fb_args_arg in -h|--help) fb_usage; exit 0 ;; esac
+        fb_args_found=$(fb_args_entry "$fb_args_arg" "${fb_args_spec[@]}") ||
+            { echo "$FB_PROG: unknown argument '$(fb_printable "$fb_args_arg")' (see --help)" >&2; exit 2; }
+        read -r fb_args_names fb_args_var fb_args_what <<< "$fb_args_found"
+        if [ "$fb_args_names" = @ ]; then
+            local -n fb_args_rest=$fb_args_var
             # shellcheck disable=SC2034  # the caller's ARRAY, through the nameref
-            fb_args_rest=("$arg" "$@")
+            fb_args_rest=("$fb_args_arg" "$@")
             return 0
-        elif [[ $var == *=* ]]; then
-            printf -v "${var%%=*}" '%s' "${var#*=}"
-        elif [ -n "$var" ]; then
-            [ -n "${1:-}" ] || { echo "$FB_PROG: $arg needs $what" >&2; exit 2; }
-            printf -v "$var" '%s' "$1"
+        elif [[ $fb_args_var == *=* ]]; then
+            printf -v "${fb_args_var%%=*}" '%s' "${fb_args_var#*=}"
+        elif [ -n "$fb_args_var" ]; then
+            [ -n "${1:-}" ] || { echo "$FB_PROG: $fb_args_arg needs $fb_args_what" >&2; exit 2; }
+            printf -v "$fb_args_var" '%s' "$1"
             shift
         fi
     done
