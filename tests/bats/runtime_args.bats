@@ -137,3 +137,41 @@ FLAGS=(
     done
     [ "$n" -eq 9 ]
 }
+
+# start PROG ARG...: a command that starts with fb_start ARG..., says
+# "started PID", then waits (to hold its locks) until killed.
+start() {
+    local prog=$1
+    shift
+    FB_LOCK_DIR=$BATS_TEST_TMPDIR/lock FB_LOG_DIR=$BATS_TEST_TMPDIR/log FALLBACK_BIN=/bin/true \
+        bash -c '. "$1"; prog=$2; shift 2; bye() { echo "bye from $FB_PROG"; }
+                 fb_start "$prog" "$@" || exit 1; echo "started $$"; sleep 30 > /dev/null & wait' \
+        _ "$R/lib.sh" "$prog" "$@"
+}
+
+@test "fb_start: locks by name; a held one stops the run, its holder named; --on-exit and the interrupt trap (exit 130)" {
+    local pid bg rc=0 i log=$BATS_TEST_TMPDIR/log/fallback.log
+    mkdir -m 0700 "$BATS_TEST_TMPDIR/lock"
+    start holder --lock demo "another demo" --on-exit bye > "$BATS_TEST_TMPDIR/out" &
+    bg=$!
+    for ((i = 0; i < 100; i++)); do
+        grep -q started "$BATS_TEST_TMPDIR/out" 2>/dev/null && break
+        sleep 0.1
+    done
+    pid=$(sed -n 's/^started \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/out")
+    [ -n "$pid" ]
+    grep -q "^holder pid [0-9]* since " "$BATS_TEST_TMPDIR/lock/fallback_demo.lock"
+    run start second --lock other "another other" --lock demo "another demo"
+    [ "$status" -eq 1 ]
+    [ "$output" = "" ]
+    grep -q "second: error: another demo is running (lock $BATS_TEST_TMPDIR/lock/fallback_demo.lock held by holder pid [0-9]* since .*): this run stops" "$log"
+    run start third --unless-busy demo "the demo is at work: this run stops"
+    [ "$status" -eq 1 ]
+    grep -q "third: error: the demo is at work: this run stops (lock held by holder pid [0-9]* since " "$log"
+    # the holder, interrupted: logged, then its exit function
+    kill -TERM "$pid"
+    wait "$bg" || rc=$?
+    [ "$rc" -eq 130 ]
+    grep -q "holder: error: interrupted" "$log"
+    grep -qx "bye from holder" "$BATS_TEST_TMPDIR/out"
+}
