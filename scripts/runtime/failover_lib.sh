@@ -18,13 +18,12 @@ fo_decrypt_err=
 fo_ynh_err=
 fo_restore_detail=
 
-# fo_init PROG: lib.sh's fb_init, one log per command, messages always shown.
+# fo_init PROG [STEP...]: lib.sh's fb_start with one log per command, its
+# messages always shown, and its "start" line; then STEP... (fb_start's
+# --lock, --on-exit). Status 1 when a lock stops the run.
 fo_init() {
-    FB_LOG=$FB_LOG_DIR/$1.log
-    FB_VERBOSE=1
-    fb_init "$1"
     fo_start=$SECONDS
-    fb_log "start$([ "$fo_auto" = 1 ] && echo ' (auto)')"
+    fb_start "$1" --own-log --start-line "start$([ "$fo_auto" = 1 ] && echo ' (auto)')" "${@:2}"
 }
 
 # fo_die STATUS MSG: log the error, say nothing was changed if true, exit.
@@ -58,11 +57,6 @@ fo_cleanup() {
         [ -n "$l" ] && rm -rf -- "$l"
     done
     fo_links=() fo_temps=()
-}
-
-fo_traps() {
-    trap fo_cleanup EXIT
-    trap 'fb_error "interrupted"; exit 130' INT TERM HUP
 }
 
 # fo_read VAR: one line from the terminal, or from stdin when it is not one.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # lib.sh - shared by the runtime commands (send_backup, fallback_seal,
 # deploy_fallback, ...): paths, logging, locking, config loading, mail.
-# Sourced, never run. Defines things only; fb_init starts using them.
+# Sourced, never run. Defines things only; fb_start starts using them.
 #
 # Paths: paths.sh beside it, the one table (its overrides from the
 # environment: FB_DATA_DIR, FB_LOG_DIR, FB_LOCK_DIR, FB_CHROOT, ...);
@@ -40,17 +40,108 @@ fb_helper() {
     fi
 }
 
-# fb_usage: the running command's help, its whole header comment (line 2
-# down to the first line that is not a comment) without the leading '# '.
+# ---------------------------------------------------------------------
+# The entry of every runtime command: main() reads its arguments with
+# fb_args, then starts with fb_start.
+
+# fb_usage: the running command's help, its header comment (line 2 down to
+# the first line that is not a comment, or is a shellcheck directive)
+# without the leading '# '.
 fb_usage() {
-    awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+    awk 'NR == 1 { next } !/^#/ || /^# shellcheck / { exit } { sub(/^# ?/, ""); print }' "$0"
 }
 
-# fb_init PROG: set the program name used in the log, create the log folder.
-fb_init() {
+# fb_args SPEC... -- ARG...: read the command line ARG... against SPEC, one
+# word per option, its names joined by '|' (--dry-run|-n, or a bare word
+# such as auto), then what it does:
+#   "NAMES"              accepted, nothing set
+#   "NAMES VAR=VALUE"    a flag: VAR gets VALUE
+#   "NAMES VAR WHAT..."  takes the next word: VAR gets it; without one,
+#                        "PROG: NAME needs WHAT..."
+#   "@ ARRAY"            the first other word that is not an option, and
+#                        every word after it, go to ARRAY
+# VAR and ARRAY are the caller's (its locals too; none named fb_args_*). -h and --help print the
+# help (fb_usage) and exit 0; an unknown argument or a missing value: one
+# line on stderr, exit 2.
+fb_args() {
+    local -a fb_args_spec=()
+    local fb_args_arg fb_args_found fb_args_names fb_args_var fb_args_what
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do fb_args_spec+=("$1"); shift; done
+    [ $# -gt 0 ] || { echo "$FB_PROG: fb_args needs -- before the arguments" >&2; exit 2; }
+    shift
+    while [ $# -gt 0 ]; do
+        fb_args_arg=$1
+        shift
+        case $fb_args_arg in -h|--help) fb_usage; exit 0 ;; esac
+        fb_args_found=$(fb_args_entry "$fb_args_arg" "${fb_args_spec[@]}") ||
+            { echo "$FB_PROG: unknown argument '$(fb_printable "$fb_args_arg")' (see --help)" >&2; exit 2; }
+        read -r fb_args_names fb_args_var fb_args_what <<< "$fb_args_found"
+        if [ "$fb_args_names" = @ ]; then
+            local -n fb_args_rest=$fb_args_var
+            # shellcheck disable=SC2034  # the caller's ARRAY, through the nameref
+            fb_args_rest=("$fb_args_arg" "$@")
+            return 0
+        elif [[ $fb_args_var == *=* ]]; then
+            printf -v "${fb_args_var%%=*}" '%s' "${fb_args_var#*=}"
+        elif [ -n "$fb_args_var" ]; then
+            [ -n "${1:-}" ] || { echo "$FB_PROG: $fb_args_arg needs $fb_args_what" >&2; exit 2; }
+            printf -v "$fb_args_var" '%s' "$1"
+            shift
+        fi
+    done
+}
+
+# fb_args_entry ARG SPEC...: the entry of SPEC naming ARG ("@ ARRAY" for a
+# word that is not an option, when SPEC has one); status 1 when none.
+fb_args_entry() {
+    local arg=$1 entry name rest=
+    local -a names
+    shift
+    for entry in "$@"; do
+        IFS='|' read -ra names <<< "${entry%% *}"
+        for name in "${names[@]}"; do
+            [ "$name" != "$arg" ] || { printf '%s\n' "$entry"; return 0; }
+        done
+        [ "${entry%% *}" != @ ] || rest=$entry
+    done
+    [ -n "$rest" ] && [[ $arg != -* ]] && printf '%s\n' "$rest"
+}
+
+# fb_start PROG [--own-log] [--start-line TEXT] [--unless-busy NAME WHY]
+#          [--lock NAME WHAT]... [--on-exit FUNC]:
+# the start-up of a runtime command, in this order: PROG names it in the
+# log; --own-log: its log is PROG.log and every line is shown too; the log
+# folder; FB, the helper program; --start-line: TEXT logged; --unless-busy:
+# another process holding the lock NAME stops this run ("WHY (lock ...)"
+# logged); each --lock taken in turn (fb_lock); then, with --on-exit, the
+# traps: FUNC on exit, an interruption logged (exit 130). Status 1 when a lock stops the
+# run (its reason logged): the caller exits.
+fb_start() {
+    local on_exit='' file
     FB_PROG=$1
+    shift
+    [ "${1:-}" != --own-log ] || { FB_LOG=$FB_LOG_DIR/$FB_PROG.log FB_VERBOSE=1; shift; }
     mkdir -p "$FB_LOG_DIR" 2>/dev/null && chmod 0750 "$FB_LOG_DIR" 2>/dev/null
     FB=$(fb_helper) || exit 1
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --start-line) fb_log "$2"; shift 2 ;;
+            --unless-busy)
+                if fb_lock_busy "$2"; then
+                    file=$FB_LOCK_DIR/fallback_$2.lock
+                    fb_error "$3 (lock $(fb_lock_holder "$file"))"
+                    return 1
+                fi
+                shift 3 ;;
+            --lock) fb_lock "$2" "$3" || return 1; shift 3 ;;
+            --on-exit) on_exit=$2; shift 2 ;;
+            *) echo "$FB_PROG: fb_start: unknown step '$1'" >&2; exit 2 ;;
+        esac
+    done
+    [ -n "$on_exit" ] || return 0
+    # shellcheck disable=SC2064  # FUNC is a name, fixed now
+    trap "$on_exit" EXIT
+    trap 'fb_error "interrupted"; exit 130' INT TERM HUP
 }
 
 # fb_log MSG...: one timestamped line in fallback.log (and on stderr when a
