@@ -97,7 +97,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     run deploy --list
     echo "$output"
     [ "$status" -eq 0 ]
-    [[ $output == *"$(night)"*yes*"system"*"wiki"*"newest"* ]]
+    [[ $output =~ $(night)\ .*yes\ .*(system.*wiki|wiki.*system).*newest ]]
     for c in deploy_fallback close_fallback; do
         run on_fallback "$BIN/$c" --help
         [ "$status" -eq 0 ]
@@ -131,23 +131,21 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     refute on_fallback test -e "$CHROOT/status/deployed"
 }
 
-@test "a truncated or tampered archive: deploy refuses before any change" {
-    local obj f
-    obj=$(on_fallback "$BIN/fallback" manifest read "$CHROOT/backup/nights/$(night)/manifest.json" |
-        awk '$1 == "object" && $2 ~ /app_wiki/ { print $2 }')
-    f=$CHROOT/backup/objects/$obj
-    on_fallback cp -a "$f" /root/orig.enc
+@test "a truncated pack: deploy refuses before any change" {
+    local f
+    # the night is v2 (the default): each pack a part record names must be
+    # stored with its size before anything changes (a damaged format 1
+    # archive: deploy_trust.bats)
+    on_fallback test -f "$CHROOT/backup/nights/$(night)/night.v2"
+    f=$(on_fallback find "$CHROOT/backup/repo/packs" -type f -printf '%s %p\n' | sort -n | tail -n1 | cut -d' ' -f2)
+    [ -n "$f" ]
+    on_fallback cp -a "$f" /root/orig.pack
     on_fallback /bin/bash -c "chmod u+w $f && truncate -s -100 $f"
     run deploy auto
     echo "$output"
+    on_fallback cp -a /root/orig.pack "$f"
     [ "$status" -eq 6 ]
     [[ $output == *"nothing was changed"* ]]
-    # same size, one byte flipped
-    on_fallback /bin/bash -c "cp /root/orig.enc $f && printf '\\x55' | dd of=$f bs=1 seek=5000 conv=notrunc status=none"
-    run deploy auto
-    echo "$output"
-    [ "$status" -eq 6 ]
-    on_fallback cp -a /root/orig.enc "$f"
     sysstate fallback | diff "$state/fallback.before" -
     refute on_fallback test -e "$CHROOT/status/deployed"
 }
