@@ -155,7 +155,7 @@ no_secret() {
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
     [ "$(nights)" -eq 1 ]
     run e2e_latest_parts
-    [ "${lines[*]}" = "system system app wiki" ]
+    [ "${lines[*]}" = "app wiki system system" ]
     on_main "$BIN/send_backup" > /dev/null 2>&1
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
     [ "$(nights)" -eq 2 ]
