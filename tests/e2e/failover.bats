@@ -371,8 +371,7 @@ mend_backup() { on_host "$1" mv /usr/local/sbin/yunohost.real /usr/local/sbin/yu
     refute on_main yunohost backup info bigdata_pre_flbck_restore
     # the main's working folder keeps only its repository's config and files cache
     on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1
-    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -type f \
-        ! -path '*/fallback_backup/repo/config' ! -path '*/fallback_backup/repo/cache/files-*')" ]
+    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -type f -not -path '*/repo/config' -not -path '*/repo/cache/files-*')" ]
     [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -maxdepth 1 ! -name repo)" ]
     # the restored app is still sent at night: its app_list line as it was
     on_main grep -qx '\[\.\]: wiki' "$DATA/app_list"
