@@ -40,8 +40,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIG_MB=${BENCH_BIG_MB:-48}
-# BENCH_REPOSITORY_FORMAT=2: our nights in the repository format (doc/nightly.md)
-REPO_FORMAT=${BENCH_REPOSITORY_FORMAT:-1}
+# BENCH_REPOSITORY_FORMAT: our nights in the repository format (2, the
+# package's default) or as one archive per part (1); doc/nightly.md
+REPO_FORMAT=${BENCH_REPOSITORY_FORMAT:-2}
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
@@ -171,7 +172,7 @@ install_world() {
     world_app_install main "$WORLD_SRC/tests/world/apps/bigdata" -a "size_mb=$BIG_MB&files=8" > /dev/null
     world_app_install main "$WORLD_SRC/tests/world/apps/wiki" -a "domain=main.test&path=/wiki" > /dev/null
     on_main sed -i -e 's/^\[\]: bigdata$/[.]: bigdata/' -e 's/^\[\]: wiki$/[.]: wiki/' "$DATA/app_list"
-    [ "$REPO_FORMAT" = 1 ] || on_main /bin/bash -c "echo repository_format=$REPO_FORMAT >> $DATA/config.conf"
+    on_main /bin/bash -c "echo repository_format=$REPO_FORMAT >> $DATA/config.conf"
     # a mail(1) that keeps quiet: mails are not what is measured
     on_main /bin/bash -c 'printf "#!/bin/sh\ncat > /dev/null\n" > /usr/local/bin/mail && chmod 755 /usr/local/bin/mail'
 }

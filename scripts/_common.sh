@@ -506,6 +506,19 @@ fallback_chroot_layout() {
     chmod 0750 "$FB_INCOMING"
 }
 
+# fallback_announce_format: when status/blobs is missing (a new install, or
+# an upgrade from a version without the repository format), one run of
+# fallback_seal, as its cron runs it: it publishes status/blobs, which tells
+# the main server that this fallback stores nights in the repository format
+# (doc/nightly.md), so the main's next night need not wait for the cron.
+# Its status only warns.
+fallback_announce_format() {
+    local rc=0
+    [ ! -f "$fb_chroot/status/blobs" ] || return 0
+    (fallback_unexport_script_env; "$fb_bin_dir/fallback_seal" > /dev/null 2>&1) || rc=$?
+    [ "$rc" -eq 0 ] || ynh_print_warn "fallback_seal ended with status $rc (see /var/log/fallback/fallback.log); its cron runs it again within 10 minutes."
+}
+
 # fallback_write_authorized_key KEY: the only key of the account, restricted
 # (no pty, no forwarding); sshd's own sftp.app rules force internal-sftp.
 fallback_write_authorized_key() {

@@ -388,7 +388,7 @@ fb_config_load(const char *path, struct fb_config *cfg, GError **error)
     memset(cfg, 0, sizeof(*cfg));
     cfg->ssh_port = 22;
     cfg->encrypt = TRUE;
-    cfg->repo_format = 1;
+    cfg->repo_format = 2;
     cfg->part_budget_minutes = 180;
     if (!fb_read_text_file(path, CONFIG_MAX_BYTES, &text, NULL, error) ||
         !parse_text(cfg, text, path, error)) {

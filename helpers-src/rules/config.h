@@ -19,7 +19,7 @@ struct fb_config {
     char *pass_file;         /* required when encrypt */
     char *main_storage_dir;
     char *overwrite_ip;      /* may be empty */
-    unsigned int repo_format; /* 1 (default) or 2: the nights of encrypt=1 */
+    unsigned int repo_format; /* 1 or 2 (default): the nights of encrypt=1 */
     unsigned int part_budget_minutes; /* v2: a part's sending time, default 180 */
 };
 

@@ -256,7 +256,7 @@ fb_conf_load() {
     # set just above through printf -v; named here for the readers (and shellcheck)
     cfg_ssh_host=${cfg_ssh_host:-} cfg_pass_file=${cfg_pass_file:-} cfg_overwrite_ip=${cfg_overwrite_ip:-}
     cfg_encrypt=${cfg_encrypt:-1}
-    cfg_repository_format=${cfg_repository_format:-1}
+    cfg_repository_format=${cfg_repository_format:-2}
     cfg_part_budget_minutes=${cfg_part_budget_minutes:-180}
     cfg_main_storage_dir=${cfg_main_storage_dir:-$FB_MAIN_STORAGE}
     return 0

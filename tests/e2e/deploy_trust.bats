@@ -19,6 +19,10 @@ setup_file() {
     e2e_up
     e2e_capture_mail main fallback
     e2e_pair auto_detect_failure=0
+    # the forged nights are format 1 ones (manifest.json, its manifest.mac,
+    # one archive per part), which stay deployable: pinned; a v2 night is
+    # proven by its MAC'd manifest and part records (nightly_v2.bats)
+    e2e_repository_format 1
     e2e_install_sample_apps wiki bigdata
     e2e_select_apps wiki bigdata
     e2e_night
@@ -70,6 +74,27 @@ with_part() {
             grep -qx "id $n"
     done
     [ "$(nights | wc -l)" -eq 2 ]
+}
+
+@test "a truncated or tampered format 1 archive: deploy refuses before any change" {
+    local n obj f
+    n=$(nights | tail -n1)
+    obj=$(lines_of "$n" | awk '$1 == "object" && $2 ~ /app_wiki/ { print $2 }')
+    [ -n "$obj" ]
+    f=$CHROOT/backup/objects/$obj
+    on_fallback cp -a "$f" /root/orig.enc
+    on_fallback /bin/bash -c "chmod u+w $f && truncate -s -100 $f"
+    run on_fallback "$BIN/deploy_fallback" auto
+    echo "$output"
+    [ "$status" -eq 6 ]
+    [[ $output == *"nothing was changed"* ]]
+    # same size, one byte flipped
+    on_fallback /bin/bash -c "cp /root/orig.enc $f && printf '\\x55' | dd of=$f bs=1 seek=5000 conv=notrunc status=none"
+    run on_fallback "$BIN/deploy_fallback" auto
+    echo "$output"
+    on_fallback cp -a /root/orig.enc "$f"
+    [ "$status" -eq 6 ]
+    unchanged
 }
 
 @test "a night whose system part is an app's archive is refused, nothing changed" {

@@ -13,6 +13,8 @@
 #   e2e_install_sample_apps APP... sample apps on main with their usual arguments
 #   e2e_select_apps ID...          select the apps in main's app_list ([.])
 #   e2e_night                      one night: send_backup on main, fallback_seal on fallback
+#   e2e_repository_format N        repository_format=N in main's config.conf (default 2)
+#   e2e_latest_parts               the parts of the fallback's newest night, "KIND ID" a line, sorted
 #   e2e_capture_mail HOST...       what would be mailed is kept, one file a mail
 #   e2e_mails HOST, e2e_last_mail HOST   the captured mails, oldest first / the newest
 #
@@ -123,6 +125,23 @@ e2e_select_apps() {
 e2e_night() {
     on_main "$E2E_BIN/send_backup" > /dev/null 2>&1 &&
         on_fallback "$E2E_BIN/fallback_seal" > /dev/null 2>&1
+}
+
+# e2e_repository_format N: the main's nights in format N from now on
+# (repository_format=N in its config.conf). The default is 2 with
+# encrypt=1; the suites about the format 1 archives pin 1.
+e2e_repository_format() {
+    on_main /bin/bash -c "sed -i '/^repository_format=/d' $E2E_DATA/config.conf &&
+        echo repository_format=$1 >> $E2E_DATA/config.conf"
+}
+
+# e2e_latest_parts: the parts of backup/latest on the fallback, "KIND ID"
+# (system system, app ID) a line, sorted, from its manifest in either format.
+e2e_latest_parts() {
+    on_fallback /bin/bash -c "d=\$(readlink -f $E2E_DATA/sftp/backup/latest) &&
+        if [ -f \$d/night.v2 ]; then $E2E_BIN/fallback night read \$d/night.v2 |
+            awk '\$1 == \"part\" { if (\$2 == \"system\") print \"system system\"; else print \"app\", substr(\$2, 5) }'
+        else $E2E_BIN/fallback manifest read \$d/manifest.json | awk '\$1 == \"part\" { print \$2, \$3 }'; fi | sort"
 }
 
 # e2e_capture_mail HOST...: the host's /usr/sbin/sendmail (its own /usr

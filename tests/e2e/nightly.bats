@@ -16,6 +16,10 @@ setup_file() {
     source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_pair auto_detect_failure=0
+    # this file is about the format 1 archives (one per part, objects/,
+    # confirmed.json), which stay the format of encrypt=0 and of
+    # repository_format=1: pinned; the repository format is nightly_v2.bats
+    e2e_repository_format 1
     e2e_install_sample_apps wiki
     e2e_install_app main wiki "domain=main.test&path=/wiki2"
     e2e_select_apps wiki wiki__2

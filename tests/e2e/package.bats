@@ -179,7 +179,10 @@ refused_installs() {
     [[ " $output " != *" ssh.app "* ]]
     [ "$(on_fallback stat -c '%U %a' /home/yunohost.app/fallback/sftp)" = "root 755" ]
     [ "$(on_fallback stat -c '%U' /home/yunohost.app/fallback/sftp/incoming)" = fallback ]
-    [ "$(on_fallback stat -c '%U %a' /home/yunohost.app/fallback/sftp/backup)" = "root 755" ]
+    # the install runs fallback_seal once: the storage is root-only, and
+    # status/blobs tells the main that this fallback stores v2 nights
+    [ "$(on_fallback stat -c '%U %a' /home/yunohost.app/fallback/sftp/backup)" = "root 700" ]
+    [ "$(on_fallback stat -c '%U %G %a' /home/yunohost.app/fallback/sftp/status/blobs)" = "root fallback 440" ]
     on_fallback grep -q '^restrict ssh-ed25519 ' /home/yunohost.app/fallback/sftp/.ssh/authorized_keys
     on_fallback grep -q 'fallback_seal' /etc/cron.d/fallback_seal
     on_fallback grep -q '^\*/30 \* \* \* \* root /opt/yunohost/fallback/bin/fallback_watch' /etc/cron.d/auto_deploy_fallback

@@ -154,8 +154,8 @@ no_secret() {
     on_main yunohost app action run fallback main.send.send_now > /dev/null
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
     [ "$(nights)" -eq 1 ]
-    run on_fallback /bin/bash -c "$BIN/fallback manifest read $DATA/sftp/backup/latest/manifest.json | awk '\$1 == \"part\" { print \$3 }'"
-    [ "${lines[*]}" = "system wiki" ]
+    run e2e_latest_parts
+    [ "${lines[*]}" = "app wiki system system" ]
     on_main "$BIN/send_backup" > /dev/null 2>&1
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
     [ "$(nights)" -eq 2 ]
