@@ -514,7 +514,7 @@ fallback_chroot_layout() {
 # Its status only warns.
 fallback_announce_format() {
     local rc=0
-    [ ! -f "$fb_chroot/status/blobs" ] || return 0
+    [ ! -f "$FB_STATUS/blobs" ] || return 0
     (fallback_unexport_script_env; "$fb_bin_dir/fallback_seal" > /dev/null 2>&1) || rc=$?
     [ "$rc" -eq 0 ] || ynh_print_warn "fallback_seal ended with status $rc (see /var/log/fallback/fallback.log); its cron runs it again within 10 minutes."
 }
