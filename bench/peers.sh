@@ -12,7 +12,8 @@
 # Environment: BENCH_SET_MB (the set, default 1024), BENCH_FILES (the small
 # files case, default 200000), BENCH_SEED (default 1), BENCH_PEERS (default
 # "borg restic original"), BENCH_DIR (where the disk images go, default
-# /var/tmp: the real disk, not RAM), BENCH_REPOSITORY_FORMAT (ours'
+# /var/tmp: the real disk, not RAM), BENCH_LOGS (a folder that receives each
+# run's output when the benchmark ends), BENCH_REPOSITORY_FORMAT (ours'
 # repository_format, 1 or 2; default: the package's own default).
 #
 # The peers and how they are run:
@@ -81,6 +82,7 @@ loops=()
 declare -A DEV    # host -> the loop device of its /home
 cleanup() {
     world_end || true
+    if [ -n "${BENCH_LOGS:-}" ]; then mkdir -p -- "$BENCH_LOGS" && cp -- "$work"/*.log "$BENCH_LOGS"/ 2>/dev/null; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
