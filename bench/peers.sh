@@ -12,7 +12,9 @@
 # Environment: BENCH_SET_MB (the set, default 1024), BENCH_FILES (the small
 # files case, default 200000), BENCH_SEED (default 1), BENCH_PEERS (default
 # "borg restic original"), BENCH_DIR (where the disk images go, default
-# /var/tmp: the real disk, not RAM).
+# /var/tmp: the real disk, not RAM), BENCH_LOGS (a folder that receives each
+# run's output when the benchmark ends), BENCH_REPOSITORY_FORMAT (ours'
+# repository_format, 1 or 2; default: the package's own default).
 #
 # The peers and how they are run:
 #   ours      send_backup on the main, then fallback_seal on the fallback, the
@@ -55,6 +57,8 @@ SETDIR=/home/yunohost.app/$APP
 BORG_REPO_DIR=/home/borgbench/repo
 RESTIC_HOME=/home/yunohost.app/resticbench
 FB_IP=127.0.0.3
+REPO_FORMAT=${BENCH_REPOSITORY_FORMAT:-}
+case $REPO_FORMAT in ''|1|2) ;; *) echo "bench/peers.sh: BENCH_REPOSITORY_FORMAT must be 1 or 2" >&2; exit 2 ;; esac
 
 die() { echo "bench/peers.sh: $*" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || die "needs root"
@@ -78,6 +82,7 @@ loops=()
 declare -A DEV    # host -> the loop device of its /home
 cleanup() {
     world_end || true
+    if [ -n "${BENCH_LOGS:-}" ]; then mkdir -p -- "$BENCH_LOGS" && cp -- "$work"/*.log "$BENCH_LOGS"/ 2>/dev/null; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -211,6 +216,9 @@ setup_world() {
     ipt -I OUTPUT -p tcp -d "$FB_IP" --dport 22
     e2e_pair auto_detect_failure=0 > "$work/pair.log" 2>&1 ||
         { tail -n 30 "$work/pair.log" >&2; fail "the package does not install on the world"; }
+    if [ -n "$REPO_FORMAT" ]; then
+        on_main /bin/bash -c "echo repository_format=$REPO_FORMAT >> $DATA/config.conf"
+    fi
     # a mail(1) that keeps quiet: mails are not what is measured
     for h in main fallback; do
         on_host "$h" /bin/bash -c 'printf "#!/bin/sh\ncat > /dev/null\n" > /usr/local/bin/mail && chmod 755 /usr/local/bin/mail'
