@@ -388,94 +388,91 @@ fallback_files() {
     done
 }
 
+# fallback_each_file ROLE CMD...: CMD... TYPE SAVE GONE OWNER MODE PATH for
+# each of ROLE's rows (fallback_files), in the table's order. CMD is one of
+# the row functions below; each returns 0 unless it failed.
+fallback_each_file() {
+    local role=$1 rows row
+    local -a f
+    shift
+    mapfile -t rows < <(fallback_files "$role")
+    for row in "${rows[@]}"; do
+        read -ra f <<< "$row"
+        "$@" "${f[@]}"
+    done
+}
+
 # fallback_legacy_names: the names of the main's files the 0.x package kept
 # in FB_LEGACY_SEND (the main's files, f rows removed by remove: config.conf,
 # app_list, the key pair, known_hosts, passkey), one a line.
-fallback_legacy_names() {
-    local rows row type save gone owner mode path
-    mapfile -t rows < <(fallback_files main)
-    for row in "${rows[@]}"; do
-        read -r type save gone owner mode path <<< "$row"
-        if [ "$type $gone" = "f rm" ]; then printf '%s\n' "${path##*/}"; fi
-    done
+fallback_legacy_names() { fallback_each_file main fallback_row_legacy_name; }
+fallback_row_legacy_name() {
+    if [ "$1 $3" = "f rm" ]; then printf '%s\n' "${6##*/}"; fi
 }
 
 # fallback_backup_files ROLE: declare ROLE's items to the backup, as the
 # table says (core, optional, big).
-fallback_backup_files() {
-    local rows row type save gone owner mode path
-    mapfile -t rows < <(fallback_files "$1")
-    for row in "${rows[@]}"; do
-        read -r type save gone owner mode path <<< "$row"
-        case $save in
-            core) ynh_backup "$path" ;;
-            optional) fallback_backup_optional "$path" ;;
-            big) fallback_backup_big "$path" ;;
-        esac
-    done
+fallback_backup_files() { fallback_each_file "$1" fallback_row_backup; }
+fallback_row_backup() {
+    case $2 in
+        core) ynh_backup "$6" ;;
+        optional) fallback_backup_optional "$6" ;;
+        big) fallback_backup_big "$6" ;;
+    esac
 }
 
 # fallback_restore_files ROLE: bring ROLE's saved items back from the archive.
-fallback_restore_files() {
-    local rows row type save gone owner mode path
-    mapfile -t rows < <(fallback_files "$1")
-    for row in "${rows[@]}"; do
-        read -r type save gone owner mode path <<< "$row"
-        case $save in
-            core) ynh_restore "$path" ;;
-            optional | big) fallback_restore_optional "$path" ;;
-        esac
-    done
+fallback_restore_files() { fallback_each_file "$1" fallback_row_restore; }
+fallback_row_restore() {
+    case $2 in
+        core) ynh_restore "$6" ;;
+        optional | big) fallback_restore_optional "$6" ;;
+    esac
 }
 
 # fallback_own_files ROLE: give ROLE's items that are there the owner and
 # mode the table says.
-fallback_own_files() {
-    local rows row type save gone owner mode path
-    mapfile -t rows < <(fallback_files "$1")
-    for row in "${rows[@]}"; do
-        read -r type save gone owner mode path <<< "$row"
-        [ -e "$path" ] || continue
-        case $owner in
-            root) chown root:root "$path" ;;
-            root-R) chown -R root:root "$path" ;;
-        esac
-        if [ "$mode" != - ]; then chmod "$mode" "$path"; fi
-    done
+fallback_own_files() { fallback_each_file "$1" fallback_row_own; }
+fallback_row_own() {
+    [ -e "$6" ] || return 0
+    case $4 in
+        root) chown root:root "$6" ;;
+        root-R) chown -R root:root "$6" ;;
+    esac
+    if [ "$5" != - ]; then chmod "$5" "$6"; fi
 }
 
 # fallback_remove_files ROLE GONE: remove ROLE's items whose GONE is GONE
 # (job or rm), those that are there.
-fallback_remove_files() {
-    local rows row type save gone owner mode path
-    mapfile -t rows < <(fallback_files "$1")
-    for row in "${rows[@]}"; do
-        read -r type save gone owner mode path <<< "$row"
-        if [ "$gone" = "$2" ] && { [ -e "$path" ] || [ -L "$path" ]; }; then
-            ynh_safe_rm "$path"
-        fi
-    done
+fallback_remove_files() { fallback_each_file "$1" fallback_row_remove "$2"; }
+fallback_row_remove() {
+    if [ "$4" = "$1" ] && { [ -e "$7" ] || [ -L "$7" ]; }; then
+        ynh_safe_rm "$7"
+    fi
 }
 
 # fallback_purge_files ROLE PURGE: ROLE's items kept unless purge: removed
 # when PURGE is 1, else only the empty folders; then says where the stored
 # backups (big) still there are.
 fallback_purge_files() {
-    local rows row type save gone owner mode path kept=()
-    mapfile -t rows < <(fallback_files "$1")
-    for row in "${rows[@]}"; do
-        read -r type save gone owner mode path <<< "$row"
-        [ "$gone" = purge ] || continue
-        if [ "$2" = 1 ]; then
-            if [ -e "$path" ]; then ynh_safe_rm "$path"; fi
-        elif [ -d "$path" ] && [ -z "$(ls -A "$path")" ]; then
-            rmdir "$path"
-        fi
-        if [ "$save" = big ] && [ -e "$path" ]; then kept+=("$path"); fi
-    done
+    local -a kept=()
+    fallback_each_file "$1" fallback_row_purge "$2"
     if [ "${#kept[@]}" -gt 0 ]; then
         ynh_print_info "The stored backups are kept in: ${kept[*]}. Remove them by hand, or remove the app with --purge."
     fi
+}
+# fallback_row_purge PURGE ROW...: one row of fallback_purge_files; adds
+# to its kept.
+fallback_row_purge() {
+    local purge=$1 save=$3 gone=$4 path=$7
+    [ "$gone" = purge ] || return 0
+    if [ "$purge" = 1 ]; then
+        if [ -e "$path" ]; then ynh_safe_rm "$path"; fi
+    elif [ -d "$path" ] && [ -z "$(ls -A "$path")" ]; then
+        rmdir "$path"
+    fi
+    if [ "$save" = big ] && [ -e "$path" ]; then kept+=("$path"); fi
+    return 0
 }
 
 #=================================================

@@ -207,6 +207,23 @@ fo_ask_password() {
     fo_die 4 "wrong password five times: nothing was changed"
 }
 
+# fo_given_key FROM TEST OUT WHAT: the key --pass-file FROM names (a FILE,
+# or - for the password already read from stdin), proven on TEST, decrypted
+# into OUT; WHAT names what it must open, for the message.
+fo_given_key() {
+    local rc
+    if [ "$1" != - ]; then
+        fo_key_file "$1" ||
+            fo_die 1 "--pass-file $1: not a file of root's that only root can read: nothing was changed"
+        # shellcheck disable=SC2034  # read by fo_decrypt
+        fo_pass_file=$1
+    fi
+    fo_decrypt "$2" "$3"
+    rc=$?
+    [ "$rc" -eq 0 ] ||
+        fo_die "$rc" "the password given does not decrypt $4 ($(fb_exit_reason "$rc")): nothing was changed"
+}
+
 # fo_key_file FILE: usable as a secret file: root's, not readable by others.
 fo_key_file() {
     [ -f "$1" ] && [ "$(stat -c %u "$1")" = 0 ] && [ $(( 0$(stat -c %a "$1") & 077 )) -eq 0 ]

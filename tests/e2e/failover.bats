@@ -219,6 +219,9 @@ watched_one_at_a_time() {
         [ "$(on_main cat "$f")" = "$(on_fallback cat "$f")" ]
     done
     [ "$(installed fallback)" = "bigdata fallback wiki " ]
+    # the main's wiki is rebuilt before the local wiki goes: an archive that
+    # does not rebuild would leave the local one installed
+    [[ $output =~ wiki:\ rebuilding.*wiki:\ removing\ the\ installed\ wiki ]]
     on_fallback grep -q "^deployed night=$(night)" "$CHROOT/status/deployed"
     on_fallback yunohost backup list --output-as json --quiet | jq -e '.archives | index("backup_before_deploy_fallback")'
     # no decrypted file left behind, no secret in the log
