@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "fb.h"
+#include "hex.h"
 #include "manifest.h"
 #include "night_manifest.h"
 #include "outfile.h"
@@ -73,13 +74,6 @@ read_capped(const char *path, char **text, gsize *len, GError **error)
     return TRUE;
 }
 
-static gboolean
-hash_field(const char *s, unsigned char out[NIGHT_HASH_BYTES])
-{
-    return strlen(s) == 2 * NIGHT_HASH_BYTES &&
-           strspn(s, "0123456789abcdef") == 2 * NIGHT_HASH_BYTES &&
-           sodium_hex2bin(out, NIGHT_HASH_BYTES, s, 2 * NIGHT_HASH_BYTES, NULL, NULL, NULL) == 0;
-}
 
 static gboolean
 file_digest(const char *path, unsigned char hash[NIGHT_HASH_BYTES], guint64 *size,
@@ -112,7 +106,7 @@ input_line(struct night_manifest *m, const char *line, guint n, GError **error)
     if (three && strcmp(f[0], "part") == 0)
         return read_capped(f[2], &text, &len, error) &&
                night_manifest_add_part(m, f[1], text, len, error);
-    if (three && strcmp(f[0], "part-hash") == 0 && hash_field(f[2], hash))
+    if (three && strcmp(f[0], "part-hash") == 0 && hex_decode(f[2], hash, NIGHT_HASH_BYTES))
         return night_manifest_add_part_hash(m, f[1], hash, error);
     if (three && strcmp(f[0], "file") == 0)
         return file_digest(f[2], hash, &size, error) &&

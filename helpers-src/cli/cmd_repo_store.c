@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "fb.h"
+#include "hex.h"
 #include "outfile.h"
 #include "part_record.h"
 #include "repo.h"
@@ -96,7 +97,7 @@ cmd_repo_check_pack(int argc, char **argv)
         return FB_EXIT_USAGE;
     if (argc != 3)
         return usage("check-pack", "expected FILE NAME");
-    if (strlen(argv[2]) != PACK_NAME_CHARS || strspn(argv[2], "0123456789abcdef") != PACK_NAME_CHARS)
+    if (!hex_lower(argv[2], strlen(argv[2]), PACK_NAME_CHARS))
         return usage("check-pack", "NAME is 64 lowercase hex characters");
     if ((p = pack_verify(argv[1], argv[2], &error)) == NULL)
         return fb_report("repo check-pack", error);

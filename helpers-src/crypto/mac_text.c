@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "hex.h"
 #include "mac_text.h"
 
 #define MAC_BYTES 32
@@ -42,7 +43,7 @@ mac_text_check(const char *text, gsize len, const unsigned char *key, const char
     }
     line = text + len - MAC_LINE_BYTES;
     if (len < MAC_LINE_BYTES || (line > text && line[-1] != '\n') || strncmp(line, "mac ", 4) != 0
-        || strspn(line + 4, "0123456789abcdef") != 2 * MAC_BYTES) {
+        || !hex_lower(line + 4, 2 * MAC_BYTES, 2 * MAC_BYTES)) {
         g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "%s damaged: the mac line is not the last "
                     "line", what);
         return FALSE;

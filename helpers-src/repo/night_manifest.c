@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "hex.h"
 #include "mac_text.h"
 #include "night_manifest.h"
 
@@ -128,15 +129,6 @@ bad(GError **error, guint line, const char *why)
     return FALSE;
 }
 
-static gboolean
-hash_field(const char *s, unsigned char out[NIGHT_HASH_BYTES])
-{
-    gsize got;
-
-    return strlen(s) == 2 * NIGHT_HASH_BYTES &&
-           strspn(s, "0123456789abcdef") == 2 * NIGHT_HASH_BYTES &&
-           sodium_hex2bin(out, NIGHT_HASH_BYTES, s, 2 * NIGHT_HASH_BYTES, NULL, &got, NULL) == 0;
-}
 
 /* An entry line into a, after the previous one in name order. */
 static gboolean
@@ -145,7 +137,7 @@ entry_line(GArray *a, guint n, char **f, guint nf, gboolean file, GError **error
     unsigned char hash[NIGHT_HASH_BYTES];
     guint64 size = 0;
 
-    if (nf != (file ? 4u : 3u) || !part_name_valid(f[1]) || !hash_field(f[2], hash) ||
+    if (nf != (file ? 4u : 3u) || !part_name_valid(f[1]) || !hex_decode(f[2], hash, NIGHT_HASH_BYTES) ||
         (file && !g_ascii_string_to_unsigned(f[3], 10, 0, G_MAXUINT64, &size, NULL)))
         return bad(error, n, "unexpected line");
     if (a->len > 0 && strcmp(g_array_index(a, struct night_entry, a->len - 1).name, f[1]) >= 0)

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "hex.h"
 #include "mac_text.h"
 #include "part_record.h"
 
@@ -87,14 +88,6 @@ bad(GError **error, guint line, const char *why)
     return NULL;
 }
 
-static gboolean
-hex_field(const char *s, unsigned char *out, gsize n)
-{
-    gsize got;
-
-    return strlen(s) == 2 * n && strspn(s, "0123456789abcdef") == 2 * n &&
-           sodium_hex2bin(out, n, s, 2 * n, NULL, &got, NULL) == 0 && got == n;
-}
 
 static gboolean
 decimal(const char *s, guint64 *v)
@@ -119,10 +112,10 @@ body_line(struct part_record *p, guint n, char **f, guint nf, GError **error)
     else if (n == 3 && nf == 2 && strcmp(f[0], "night") == 0 && part_name_valid(f[1]))
         p->night = g_strdup(f[1]);
     else if (n > 3 && nf == 2 && strcmp(f[0], "index") == 0 && p->packs->len == 0 &&
-             hex_field(f[1], id, 32))
+             hex_decode(f[1], id, 32))
         g_byte_array_append(p->index_ids, id, 32);
     else if (n > 3 && nf == 3 && strcmp(f[0], "pack") == 0 && p->index_ids->len > 0 &&
-             strlen(f[1]) == PACK_NAME_CHARS && hex_field(f[1], id, 32) && decimal(f[2], &k.size)) {
+             strlen(f[1]) == PACK_NAME_CHARS && hex_decode(f[1], id, 32) && decimal(f[2], &k.size)) {
         memcpy(k.name, f[1], sizeof k.name);
         if (p->packs->len > 0 &&
             strcmp(g_array_index(p->packs, struct part_pack, p->packs->len - 1).name, k.name) >= 0)

@@ -13,6 +13,7 @@
 #include "chunker.h"
 #include "fb.h"
 #include "fdio.h"
+#include "hex.h"
 #include "files_cache.h"
 #include "index.h"
 #include "outfile.h"
@@ -221,7 +222,7 @@ add_pack(struct repo *r, struct pack_info *p)
 static gboolean
 pack_name_ok(const char *sub, const char *name)
 {
-    return strlen(name) == PACK_NAME_CHARS && strspn(name, "0123456789abcdef") == PACK_NAME_CHARS &&
+    return hex_lower(name, strlen(name), PACK_NAME_CHARS) &&
            strncmp(name, sub, 2) == 0;
 }
 

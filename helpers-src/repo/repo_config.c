@@ -5,6 +5,7 @@
 
 #include "chunker.h"
 #include "fb.h"
+#include "hex.h"
 #include "repo_config.h"
 
 #define LINE1 "fallback-repository 2\n"
@@ -40,14 +41,6 @@ bad(GError **error, const char *why)
     return FALSE;
 }
 
-static gboolean
-hex_exact(const char *s, unsigned char *out, gsize n)
-{
-    gsize got;
-
-    return strlen(s) == 2 * n && strspn(s, "0123456789abcdef") == 2 * n &&
-           sodium_hex2bin(out, n, s, 2 * n, NULL, &got, NULL) == 0 && got == n;
-}
 
 static gboolean
 kdf_line(const char *line, struct crypt_kdf *kdf, GError **error)
@@ -63,7 +56,7 @@ kdf_line(const char *line, struct crypt_kdf *kdf, GError **error)
     }
     if (!g_ascii_string_to_unsigned(f[2], 10, 0, G_MAXUINT64, &ops, NULL) ||
         !g_ascii_string_to_unsigned(f[3], 10, 0, G_MAXUINT64, &mem, NULL) ||
-        !hex_exact(f[4], kdf->salt, CRYPT_SALTBYTES))
+        !hex_decode(f[4], kdf->salt, CRYPT_SALTBYTES))
         return bad(error, "line 2 has a bad number or salt");
     kdf->opslimit = ops;
     kdf->memlimit = mem;
@@ -90,7 +83,7 @@ repo_config_parse(const char *text, gsize len, struct repo_config *cfg, GError *
     if (!kdf_line(lines[1], &cfg->kdf, error))
         return FALSE;
     if (!g_str_has_prefix(lines[2], "key-check ") ||
-        !hex_exact(lines[2] + 10, cfg->check, CRYPT_CHECKBYTES))
+        !hex_decode(lines[2] + 10, cfg->check, CRYPT_CHECKBYTES))
         return bad(error, "line 3 is not \"key-check CHECK\"");
     chunker_line(chunker, sizeof chunker);
     if (strncmp(lines[3], chunker, strlen(chunker) - 1) != 0 || lines[3][strlen(chunker) - 1]) {

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "fb.h"
+#include "hex.h"
 #include "repo_known.h"
 
 /* A line of the list: text and length, without its '\n'. */
@@ -31,16 +32,6 @@ bad_line(GError **error, const struct reader *rd, guint no, const char *why)
     return FALSE;
 }
 
-static gboolean
-hex_ok(const char *s, gsize len, gsize want)
-{
-    if (len != want)
-        return FALSE;
-    for (gsize i = 0; i < len; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return FALSE;
-    return TRUE;
-}
 
 /* The pack ended: it holds at least one id, and no more than its size fits. */
 static gboolean
@@ -71,7 +62,7 @@ pack_line(struct reader *rd, const struct line *l, guint *pack_no, GError **erro
     guint64 size;
 
     if (g_strv_length(f) != 3 || strcmp(f[0], "pack") != 0 ||
-        !hex_ok(f[1], strlen(f[1]), PACK_NAME_CHARS) ||
+        !hex_lower(f[1], strlen(f[1]), PACK_NAME_CHARS) ||
         !g_ascii_string_to_unsigned(f[2], 10, PACK_MIN_BYTES, G_MAXUINT64, &size,
                                     NULL))
         return bad_line(error, rd, l->no, "expected \"pack NAME SIZE\" or a blob id");
@@ -95,7 +86,7 @@ id_line(struct reader *rd, const struct line *l, GError **error)
     struct pack_entry e = { 0 };
     struct pack_info *p;
 
-    if (!hex_ok(l->s, l->len, 2 * BLOB_ID_BYTES) ||
+    if (!hex_lower(l->s, l->len, 2 * BLOB_ID_BYTES) ||
         sodium_hex2bin(e.id, sizeof e.id, l->s, l->len, NULL, NULL, NULL) != 0)
         return bad_line(error, rd, l->no, "expected a blob id, 64 lowercase hex characters");
     if (rd->packs->len == 0)
@@ -263,7 +254,7 @@ list_folder(const char *packs_dir, const char *sub, FILE *out, guint *packs, GEr
         g_autofree char *path = g_build_filename(dir, name, NULL);
         g_autoptr(pack_info) p = NULL;
 
-        if (!hex_ok(name, strlen(name), PACK_NAME_CHARS) || strncmp(name, sub, 2) != 0)
+        if (!hex_lower(name, strlen(name), PACK_NAME_CHARS) || strncmp(name, sub, 2) != 0)
             continue;
         if ((p = pack_read_table(path, error)) == NULL)
             return FALSE;
