@@ -458,9 +458,11 @@ watched_one_at_a_time() {
     [ "$(on_main cat /home/alice/Documents/notes.txt)" = "alice on main" ]
     on_main yunohost backup info wiki_pre_flbck_restore > /dev/null
     refute on_main yunohost backup info bigdata_pre_flbck_restore
-    # the main's working folder keeps only its repository's config and files cache
-    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -type f -not -path '*/repo/config' -not -path '*/repo/cache/files-*')" ]
-    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -maxdepth 1 ! -name repo)" ]
+    # the main's working folder keeps only its repository's config and files
+    # cache, besides update/: the downloads of the update the failed safety
+    # backup stopped above, made with the default storage folder
+    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -type f -not -path '*/repo/config' -not -path '*/repo/cache/files-*' -not -path '*/fallback_backup/update/*')" ]
+    [ -z "$(on_main find /home/yunohost.app/fallback/fallback_backup -mindepth 1 -maxdepth 1 ! -name repo ! -name update)" ]
     # the restored app is still sent at night: its app_list line as it was
     on_main grep -qx '\[\.\]: wiki' "$DATA/app_list"
     on_main diff /root/app_list.before "$DATA/app_list"
