@@ -43,13 +43,6 @@ setup() {
     state=$BATS_FILE_TMPDIR
 }
 
-refute() {
-    if "$@"; then
-        echo "unexpectedly succeeded: $*" >&2
-        return 1
-    fi
-}
-
 # sysstate HOST: every file (content, mode, owner) the system backup covers
 # and the installed apps: what must come back byte for byte.
 sysstate() {

@@ -179,3 +179,11 @@ for c in "$@"; do
 done
 SPY
 }
+
+# refute CMD...: CMD must fail (a bare `! CMD` never fails a bats test).
+refute() {
+    if "$@"; then
+        echo "unexpectedly succeeded: $*" >&2
+        return 1
+    fi
+}

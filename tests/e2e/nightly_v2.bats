@@ -37,13 +37,6 @@ setup() {
     T=$BATS_FILE_TMPDIR
 }
 
-refute() {
-    if "$@"; then
-        echo "unexpectedly succeeded: $*" >&2
-        return 1
-    fi
-}
-
 # shellcheck disable=SC2120  # arguments come through bats' run
 send() { on_main "$BIN/send_backup" "$@"; }
 # shellcheck disable=SC2120

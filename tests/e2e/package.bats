@@ -32,13 +32,6 @@ setup() {
     state=$BATS_FILE_TMPDIR
 }
 
-refute() { # refute CMD...: CMD must fail
-    if "$@"; then
-        echo "unexpectedly succeeded: $*" >&2
-        return 1
-    fi
-}
-
 # snapshot HOST: what an install may change, one line per item (entries,
 # not the folders' own times: a refused install's user comes and goes,
 # which rewrites /etc/passwd)

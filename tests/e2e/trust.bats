@@ -44,13 +44,6 @@ setup() {
     state=$BATS_FILE_TMPDIR
 }
 
-refute() {
-    if "$@"; then
-        echo "unexpectedly succeeded: $*" >&2
-        return 1
-    fi
-}
-
 nights() { on_fallback ls "$CHROOT/backup/nights"; }
 seal() { on_fallback "$BIN/fallback_seal" --wait 5; }
 deploy_record() { on_fallback cat "$DATA/deploy_state/state"; }

@@ -37,13 +37,6 @@ setup() {
     state=$BATS_FILE_TMPDIR
 }
 
-refute() {
-    if "$@"; then
-        echo "unexpectedly succeeded: $*" >&2
-        return 1
-    fi
-}
-
 # kept HOST: what an upgrade must keep, with its bytes, mode and owner
 kept() {
     if [ "$1" = main ]; then

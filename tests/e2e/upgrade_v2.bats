@@ -38,13 +38,6 @@ setup() {
     T=$BATS_FILE_TMPDIR
 }
 
-refute() {
-    if "$@"; then
-        echo "unexpectedly succeeded: $*" >&2
-        return 1
-    fi
-}
-
 nights() { on_fallback ls "$CHROOT/backup/nights"; }
 newest() { nights | tail -n1; }
 # format NIGHT: 1 or 2, by the manifest the fallback stored for it
