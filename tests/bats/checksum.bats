@@ -72,7 +72,7 @@ EOF
     touch -d 2000-01-01 "$tree/backup.csv"
     echo '{"created_at": 1}' > "$tree/info.json"
     [ "$("$FB" checksum "$tree")" = "$before" ]
-    printf 'Z' | dd of="$tree/apps/app1/backup/db.sql" bs=1 seek=1000 conv=notrunc 2> /dev/null
+    "$BATS_TEST_DIRNAME/../flip-byte" "$tree/apps/app1/backup/db.sql" 1000
     [ "$("$FB" checksum "$tree")" != "$before" ]
 }
 

@@ -125,7 +125,7 @@ with open(sys.argv[1], "r+b") as f:
     write
     cp "$cache" "$T/good"
     size=$(stat -c %s "$cache")
-    printf 'X' | dd of="$cache" bs=1 seek=$((size / 2)) conv=notrunc status=none
+    "$BATS_TEST_DIRNAME/../flip-byte" "$cache" $((size / 2))
     "$FB" tar "$work" > "$T/ref.tar"
     write
     [ "$(grep -c 'ignored' "$T/err")" = 1 ]

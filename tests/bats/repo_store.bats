@@ -125,7 +125,7 @@ EOF
     run "$FB" repo check-pack "$p" "$(printf '0%.0s' {1..64})"
     [ "$status" -eq 6 ]
     cp "$p" "$T/bad"
-    printf 'X' | dd of="$T/bad" bs=1 seek=100 conv=notrunc status=none
+    "$BATS_TEST_DIRNAME/../flip-byte" "$T/bad" 100
     run "$FB" repo check-pack "$T/bad" "${p##*/}"
     [ "$status" -eq 6 ]
     head -c 1000 "$p" > "$T/short"

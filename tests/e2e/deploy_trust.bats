@@ -89,7 +89,7 @@ with_part() {
     [ "$status" -eq 6 ]
     [[ $output == *"nothing was changed"* ]]
     # same size, one byte flipped
-    on_fallback /bin/bash -c "cp /root/orig.enc $f && printf '\\x55' | dd of=$f bs=1 seek=5000 conv=notrunc status=none"
+    on_fallback /bin/bash -c "cp /root/orig.enc $f && $WORLD_SRC/tests/flip-byte $f 5000"
     run on_fallback "$BIN/deploy_fallback" auto
     echo "$output"
     on_fallback cp -a /root/orig.enc "$f"

@@ -176,7 +176,7 @@ run_killed() {
     send
     f=$(incoming | grep 'app_wiki\.tar\.enc$' | tail -n1)
     bad=${f%%-*}
-    on_fallback /bin/bash -c "printf 'X' | dd of=$CHROOT/incoming/$f bs=1 seek=5000 conv=notrunc status=none"
+    on_fallback "$WORLD_SRC/tests/flip-byte" "$CHROOT/incoming/$f" 5000
     run seal
     echo "$output"
     [ "$status" -ne 0 ]

@@ -229,7 +229,7 @@ END
     run send
     [ "$status" -eq 0 ]
     # flip one byte of each pack that arrived: none is stored
-    on_fallback /bin/bash -c "for f in $CHROOT/incoming/*-pack-*; do printf X | dd of=\$f bs=1 seek=100 conv=notrunc status=none; done"
+    on_fallback /bin/bash -c "for f in $CHROOT/incoming/*-pack-*; do $WORLD_SRC/tests/flip-byte \$f 100; done"
     run seal
     [ "$status" -eq 1 ]
     on_fallback grep -q "pack .* REJECTED" "$LOG"
@@ -290,7 +290,7 @@ abandoned_hours=1' > $DATA/fallback_seal.conf"
     [ -n "$big" ]
     f=$CHROOT/backup/repo/packs/${big:0:2}/$big
     # the pack proven longest ago is the next one read again; damage it
-    on_fallback /bin/bash -c "chmod 600 $f && printf X | dd of=$f bs=1 seek=1000 conv=notrunc status=none
+    on_fallback /bin/bash -c "chmod 600 $f && $WORLD_SRC/tests/flip-byte $f 1000
         mkdir -p $CHROOT/backup/repo/.proven && echo 1 > $CHROOT/backup/repo/.proven/$big"
     run seal
     echo "$output"
