@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "fb.h"
+#include "fdio.h"
 #include "manifest.h"
 #include "manifest_query.h"
 
@@ -64,11 +65,8 @@ manifest_load(const char *path, GError **error)
         buf = read_stdin(error);
         return buf == NULL ? NULL : fb_manifest_from_lines(buf, error);
     }
-    if (!g_file_get_contents(path, &buf, &len, error)) {
-        g_autoptr(GError) e = *error;
-        *error = g_error_new(FB_ERROR, FB_ERR(FB_EXIT_FAIL), "%s", e->message);
+    if (!file_read_max(path, FB_MANIFEST_MAX, &buf, &len, error))
         return NULL;
-    }
     m = fb_manifest_from_json(buf, len, error);
     if (m == NULL)
         g_prefix_error(error, "%s: ", path);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "fb.h"
+#include "fdio.h"
 #include "hex.h"
 #include "manifest.h"
 #include "night_manifest.h"
@@ -22,7 +23,7 @@
     "or altered (a MAC, a hash or a line), 7 unknown version, 12 bad input."
 
 struct night_opts {
-    char *dir, *pass_file, *night, *out, *records;
+    char *dir, *pass_file, *night, *out, *records, *only;
 };
 
 static void
@@ -33,6 +34,7 @@ opts_clear(struct night_opts *o)
     g_free(o->night);
     g_free(o->out);
     g_free(o->records);
+    g_free(o->only);
 }
 
 static int
@@ -60,13 +62,9 @@ open_repo(const struct night_opts *o, GError **error)
 static gboolean
 read_capped(const char *path, char **text, gsize *len, GError **error)
 {
-    g_autoptr(GError) e = NULL;
-
-    if (!g_file_get_contents(path, text, len, &e)) {
-        g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "%s", e->message);
+    if (!file_read_max(path, FB_MANIFEST_MAX, text, len, error))
         return FALSE;
-    }
-    if (*len > FB_MANIFEST_MAX || strlen(*text) != *len) {
+    if (strlen(*text) != *len) {
         g_set_error(error, FB_ERROR, FB_EXIT_CORRUPT, "%s: not a text file of at most %u bytes",
                     path, FB_MANIFEST_MAX);
         return FALSE;
@@ -80,13 +78,10 @@ file_digest(const char *path, unsigned char hash[NIGHT_HASH_BYTES], guint64 *siz
             GError **error)
 {
     g_autofree char *data = NULL;
-    g_autoptr(GError) e = NULL;
     gsize len;
 
-    if (!g_file_get_contents(path, &data, &len, &e)) {
-        g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "%s", e->message);
+    if (!file_read_max(path, FB_MANIFEST_MAX, &data, &len, error))
         return FALSE;
-    }
     crypto_generichash(hash, NIGHT_HASH_BYTES, (const unsigned char *)data, len, NULL, 0);
     *size = len;
     return TRUE;
@@ -157,21 +152,34 @@ night_write(const struct night_opts *o, GError **error)
     return ok;
 }
 
-static void
-print_manifest(const struct night_manifest *m)
+/* The kinds of line check and read print; --only KIND prints that kind
+ * alone, without its first word. */
+static const char *const line_kinds[] = { "night", "part", "file", NULL };
+
+static gboolean
+wanted(const char *kind, const char *only)
 {
+    return only == NULL || strcmp(kind, only) == 0;
+}
+
+static void
+print_manifest(const struct night_manifest *m, const char *only)
+{
+    const char *night = only ? "" : "night ", *part = only ? "" : "part ",
+               *file = only ? "" : "file ";
     char hex[2 * NIGHT_HASH_BYTES + 1];
 
-    printf("night %s\n", m->night);
-    for (guint i = 0; i < m->parts->len; i++) {
+    if (wanted("night", only))
+        printf("%s%s\n", night, m->night);
+    for (guint i = 0; wanted("part", only) && i < m->parts->len; i++) {
         const struct night_entry *e = &g_array_index(m->parts, struct night_entry, i);
         sodium_bin2hex(hex, sizeof hex, e->hash, sizeof e->hash);
-        printf("part %s %s\n", e->name, hex);
+        printf("%s%s %s\n", part, e->name, hex);
     }
-    for (guint i = 0; i < m->files->len; i++) {
+    for (guint i = 0; wanted("file", only) && i < m->files->len; i++) {
         const struct night_entry *e = &g_array_index(m->files, struct night_entry, i);
         sodium_bin2hex(hex, sizeof hex, e->hash, sizeof e->hash);
-        printf("file %s %s %" G_GUINT64_FORMAT "\n", e->name, hex, e->size);
+        printf("%s%s %s %" G_GUINT64_FORMAT "\n", file, e->name, hex, e->size);
     }
 }
 
@@ -226,7 +234,7 @@ night_read(const struct night_opts *o, const char *path, gboolean with_key, GErr
     if (ok && o->records != NULL)
         ok = check_records(m, o->records, repo_mac_key(r), error);
     if (ok)
-        print_manifest(m);
+        print_manifest(m, o->only);
     repo_free(r);
     return ok;
 }
@@ -245,6 +253,8 @@ run(int argc, char **argv, const char *cmd)
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "write: the manifest file", "FILE" },
         { "records", 0, 0, G_OPTION_ARG_FILENAME, &o.records,
           "check: also each part's record DIR/HASH (its hash, MAC and name)", "DIR" },
+        { "only", 0, 0, G_OPTION_ARG_STRING, &o.only,
+          "check/read: print only the KIND lines (night, part, file), without KIND", "KIND" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(strcmp(cmd, "write") == 0 ? "" : "FILE");
@@ -260,7 +270,8 @@ run(int argc, char **argv, const char *cmd)
         "write reads \"part NAME RECORD_FILE\", \"part-hash NAME HASH\" (a record the\n"
         "fallback holds) and \"file NAME FILE\" lines and writes --out. check and read\n"
         "print \"night ID\", \"part NAME HASH\" and \"file NAME HASH SIZE\" lines; check\n"
-        "--records DIR also proves each part's record DIR/HASH with the key.\n\n"
+        "--records DIR also proves each part's record DIR/HASH with the key.\n"
+        "--only part prints \"NAME HASH\" lines alone (likewise night, file).\n\n"
         NIGHT_EXIT);
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!cli_parse(ctx, &argc, &argv, name))
@@ -269,6 +280,9 @@ run(int argc, char **argv, const char *cmd)
         rc = usage(cmd, write_it ? "no argument expected besides the options" : "expected one FILE");
     else if (key && o.dir == NULL)
         rc = usage(cmd, "--repo DIR is required");
+    else if (o.only != NULL && (write_it || !g_strv_contains(line_kinds, o.only)))
+        rc = usage(cmd, write_it ? "--only goes with check or read"
+                                 : "--only takes night, part or file");
     else if (o.records != NULL && !key)
         rc = usage(cmd, "--records needs the key: use night check");
     else if (write_it && (o.night == NULL || o.out == NULL || !part_name_valid(o.night)))

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "fb.h"
+#include "fdio.h"
 #include "hex.h"
 #include "outfile.h"
 #include "part_record.h"
@@ -105,28 +106,38 @@ cmd_repo_check_pack(int argc, char **argv)
     return FB_EXIT_OK;
 }
 
+static const char *const record_kinds[] = { "name", "night", "pack", NULL };
+
+/* Every line, or with only (a kind of record_kinds) that kind's alone,
+ * without its first word. */
 static void
-print_record(const struct part_record *rec)
+print_record(const struct part_record *rec, const char *only)
 {
-    printf("name %s\nnight %s\n", rec->name, rec->night);
-    for (guint i = 0; i < rec->packs->len; i++) {
+    if (only == NULL || strcmp(only, "name") == 0)
+        printf("%s%s\n", only ? "" : "name ", rec->name);
+    if (only == NULL || strcmp(only, "night") == 0)
+        printf("%s%s\n", only ? "" : "night ", rec->night);
+    for (guint i = 0; (only == NULL || strcmp(only, "pack") == 0) && i < rec->packs->len; i++) {
         const struct part_pack *pp = &g_array_index(rec->packs, struct part_pack, i);
-        printf("pack %s %" G_GUINT64_FORMAT "\n", pp->name, pp->size);
+        printf("%s%s %" G_GUINT64_FORMAT "\n", only ? "" : "pack ", pp->name, pp->size);
     }
 }
 
 int
 cmd_repo_check_record(int argc, char **argv)
 {
-    char *packs = NULL;
+    char *packs = NULL, *only = NULL;
     const GOptionEntry entries[] = {
         { "packs", 0, 0, G_OPTION_ARG_FILENAME, &packs, "the packs folder (XX/NAME)", "DIR" },
+        { "only", 0, 0, G_OPTION_ARG_STRING, &only,
+          "print only the KIND lines (name, night, pack), without KIND", "KIND" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = context("FILE", "Check one part record without the key.",
         "FILE must be a part record (form only: its MAC needs the key) whose every\n"
         "pack is in DIR/XX/NAME with the size it lists and holds its index chunks.\n"
-        "Prints \"name PART\", \"night NIGHT\" and one \"pack NAME SIZE\" line per pack.\n"
+        "Prints \"name PART\", \"night NIGHT\" and one \"pack NAME SIZE\" line per pack;\n"
+        "--only pack prints the \"NAME SIZE\" lines alone (likewise name, night).\n"
         "Exit status: 0 ok, 1 a pack missing or unreadable, 2 usage, 6 damaged,\n"
         "7 unknown version.", entries);
     g_autoptr(GError) error = NULL;
@@ -139,12 +150,15 @@ cmd_repo_check_record(int argc, char **argv)
         rc = FB_EXIT_USAGE;
     else if (argc != 2 || packs == NULL)
         rc = usage("check-record", "expected --packs DIR and one FILE");
-    else if (!g_file_get_contents(argv[1], &text, &len, &error))
+    else if (only != NULL && !g_strv_contains(record_kinds, only))
+        rc = usage("check-record", "--only takes name, night or pack");
+    else if (!file_read_max(argv[1], PART_RECORD_MAX, &text, &len, &error))
         rc = fb_report("repo check-record", error);
     else if (!repo_check_record(packs, text, len, &rec, &error))
         rc = fb_report("repo check-record", error);
     else
-        print_record(rec);
+        print_record(rec, only);
     g_free(packs);
+    g_free(only);
     return rc;
 }

@@ -1,5 +1,6 @@
-/* fdio.c - whole reads and writes on a file descriptor. */
+/* fdio.c - whole reads and writes on a file descriptor; a whole file by path. */
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "fb.h"
@@ -68,4 +69,17 @@ fd_read_max(int fd, size_t max, const char *what, char **out, size_t *out_len, G
     *out = g_steal_pointer(&buf);
     *out_len = len;
     return TRUE;
+}
+
+gboolean
+file_read_max(const char *path, size_t max, char **out, size_t *out_len, GError **error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    gboolean ok;
+
+    if (fd < 0)
+        return fb_sys_error(error, "cannot open", path);
+    ok = fd_read_max(fd, max, path, out, out_len, error);
+    close(fd);
+    return ok;
 }

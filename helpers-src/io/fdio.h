@@ -22,4 +22,9 @@ gboolean fd_read_full(int fd, void *buf, size_t len, size_t *got, const char *wh
 gboolean fd_read_max(int fd, size_t max, const char *what, char **out, size_t *out_len,
                      GError **error);
 
+/* The whole file at path, as fd_read_max reads it (WHAT is path). A file
+ * that cannot be opened: "cannot open PATH: strerror", fb_errno_code's status. */
+gboolean file_read_max(const char *path, size_t max, char **out, size_t *out_len,
+                       GError **error);
+
 #endif

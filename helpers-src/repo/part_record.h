@@ -14,6 +14,7 @@
 #include "pack.h"
 
 #define PART_NAME_MAX 100
+#define PART_RECORD_MAX (16u * 1024u * 1024u)   /* bytes of a record read whole */
 
 struct part_pack {
     char name[PACK_NAME_CHARS + 1];

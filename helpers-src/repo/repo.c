@@ -62,17 +62,6 @@ id_set(void)
 /* --- opening ------------------------------------------------------------ */
 
 static gboolean
-read_text(const char *path, char **text, gsize *len, GError **error)
-{
-    g_autoptr(GError) e = NULL;
-
-    if (g_file_get_contents(path, text, len, &e))
-        return TRUE;
-    g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "%s", e->message);
-    return FALSE;
-}
-
-static gboolean
 write_text(const char *path, const GString *s, GError **error)
 {
     struct out_file o = { .fd = -1 };
@@ -127,7 +116,7 @@ open_key(const char *config, const struct crypt_secret *secret, GError **error)
     struct crypt_key *key;
     gsize len;
 
-    if (!read_text(config, &text, &len, error) || !repo_config_parse(text, len, &cfg, error))
+    if (!file_read_max(config, REPO_CONFIG_MAX, &text, &len, error) || !repo_config_parse(text, len, &cfg, error))
         return NULL;
     if (secret->key != NULL) {
         key = crypt_key_new();
@@ -572,7 +561,7 @@ repo_rebuild_part(struct repo *r, const char *part, const char *night, int out,
     g_autoptr(part_record) rec = NULL;
     gsize len;
 
-    if (!read_text(path, &text, &len, error))
+    if (!file_read_max(path, PART_RECORD_MAX, &text, &len, error))
         return FALSE;
     if ((rec = part_record_parse(text, len, r->keys->mac, error)) == NULL) {
         g_prefix_error(error, "%s: ", path);

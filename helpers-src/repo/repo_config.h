@@ -10,6 +10,8 @@
 
 #include "crypt.h"
 
+#define REPO_CONFIG_MAX 65536   /* bytes of DIR/config read at most */
+
 struct repo_config {
     struct crypt_kdf kdf;
     unsigned char check[CRYPT_CHECKBYTES];

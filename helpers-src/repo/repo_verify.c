@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fb.h"
+#include "fdio.h"
 #include "pack.h"
 #include "part_record.h"
 #include "repo.h"
@@ -95,7 +96,7 @@ verify_part(const char *dir, const char *part, GHashTable *valid)
     gboolean ok = TRUE;
     gsize len;
 
-    if (!g_file_get_contents(path, &text, &len, &e) ||
+    if (!file_read_max(path, PART_RECORD_MAX, &text, &len, &e) ||
         (rec = part_record_parse(text, len, NULL, &e)) == NULL) {
         fprintf(stderr, "fallback: repo verify: %s: %s\n", path, e->message);
         return FALSE;

@@ -3,6 +3,7 @@
 
 #include "backup_csv.h"
 #include "fb.h"
+#include "fdio.h"
 
 struct csv {
     const char *p, *end;
@@ -93,12 +94,9 @@ gboolean
 backup_csv_read(const char *path, GPtrArray **rows, GError **error)
 {
     g_autofree char *text = NULL;
-    g_autoptr(GError) e = NULL;
     gsize len;
 
-    if (!g_file_get_contents(path, &text, &len, &e)) {
-        g_set_error(error, FB_ERROR, FB_EXIT_FAIL, "%s", e->message);
+    if (!file_read_max(path, BACKUP_CSV_MAX, &text, &len, error))
         return FALSE;
-    }
     return backup_csv_parse(text, len, path, rows, error);
 }

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#define BACKUP_CSV_MAX (64u * 1024u * 1024u)   /* bytes read at most (FB_EXIT_INPUT past it) */
+
 /* On success *rows holds 2 * n strings: source, dest, source, dest, ... */
 gboolean backup_csv_read(const char *path, GPtrArray **rows, GError **error);
 gboolean backup_csv_parse(const char *text, gsize len, const char *name, GPtrArray **rows,

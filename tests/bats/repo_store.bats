@@ -86,7 +86,10 @@ EOF
     run "$FB" repo known --check "$T/bad"
     [ "$status" -eq 12 ]
     [ "$output" = "fallback: repo known: $T/bad: line $((n + 3)): a pack listed twice" ]
-    { cat "$T/blobs"; sed -n 2p "$T/blobs" | sed "s/^pack ./pack 0/"; echo "$id"; } > "$T/two"
+    # another pack: the first one's name with its first character changed
+    other=$(sed -n 2p "$T/blobs")
+    if [ "${other:5:1}" = 0 ]; then other="pack 1${other:6}"; else other="pack 0${other:6}"; fi
+    { cat "$T/blobs"; echo "$other"; echo "$id"; } > "$T/two"
     run "$FB" repo known --check "$T/two"
     [ "$status" -eq 0 ]
     [ "$output" = "2 packs, $((n + 1)) blob ids" ]
@@ -143,6 +146,19 @@ EOF
     [ "${lines[1]}" = "night 20261201T010000Z" ]
     [ "${lines[2]}" = "pack ${p##*/} $(stat -c %s "$p")" ]
     # a pack missing
+    # the questions: one kind of line, without its first word
+    [ "$("$FB" repo check-record --packs "$repo/packs" --only name "$repo/parts/app_a")" = app_a ]
+    [ "$("$FB" repo check-record --packs "$repo/packs" --only night "$repo/parts/app_a")" = 20261201T010000Z ]
+    [ "$("$FB" repo check-record --packs "$repo/packs" --only pack "$repo/parts/app_a")" = \
+        "$(printf '%s\n' "${lines[@]:2}" | sed 's/^pack //')" ]
+    run "$FB" repo check-record --packs "$repo/packs" --only index "$repo/parts/app_a"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--only takes name, night or pack"* ]]
+    # a record over the cap is not read
+    head -c $((16 * 1024 * 1024 + 1)) /dev/zero > "$T/huge"
+    run "$FB" repo check-record --packs "$repo/packs" "$T/huge"
+    [ "$status" -eq 12 ]
+    [[ "$output" == *"$T/huge: larger than 16777216 bytes"* ]]
     run "$FB" repo check-record --packs "$T/empty" "$repo/parts/app_a"
     [ "$status" -ne 0 ]
     # a pack of another size
@@ -180,6 +196,18 @@ night_write() { # night_write OUT: a manifest of the part and two files
     run "$FB" night read "$T/night"
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "part app_a $rec" ]
+    # the questions: one kind of line, without its first word
+    [ "$("$FB" night read --only night "$T/night")" = 20261201T010000Z ]
+    [ "$("$FB" night read --only part "$T/night")" = "app_a $rec" ]
+    [ "$("$FB" night check --repo "$repo" --pass-file "$T/key" --only file "$T/night")" = \
+        "$(printf '%s\n' "${lines[@]:2}" | sed 's/^file //')" ]
+    run "$FB" night read --only mac "$T/night"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--only takes night, part or file"* ]]
+    run "$FB" night write --repo "$repo" --pass-file "$T/key" --night 20261201T010000Z \
+        --out "$T/n0" --only part < /dev/null
+    [ "$status" -eq 2 ]
+    [ ! -e "$T/n0" ]
     run "$FB" night check --repo "$repo" --pass-file "$T/key" --night 20261202T010000Z "$T/night"
     [ "$status" -eq 6 ]
     # a kept part: by the hash of a record the fallback holds
@@ -209,6 +237,11 @@ night_write() { # night_write OUT: a manifest of the part and two files
     [ "$status" -eq 7 ]
     run "$FB" night read "$T/missing"
     [ "$status" -eq 1 ]
+    [[ "$output" == *"cannot open $T/missing: No such file or directory"* ]]
+    head -c $((16 * 1024 * 1024 + 1)) /dev/zero > "$T/huge"
+    run "$FB" night read "$T/huge"
+    [ "$status" -eq 12 ]
+    [[ "$output" == *"$T/huge: larger than 16777216 bytes"* ]]
 }
 
 @test "night write: a bad input line or part name refused (12), nothing written" {

@@ -132,6 +132,39 @@ test_read_max(void)
     }
 }
 
+/* A file: read whole under its cap, refused over it, and a missing or
+ * unreadable one named with its status. */
+static void
+test_file_read_max(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("fdio-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "f", NULL);
+    g_autofree char *missing = g_build_filename(dir, "none", NULL);
+    g_autofree char *out = NULL, *want = NULL;
+    g_autoptr(GError) error = NULL;
+    size_t len = 0;
+
+    g_assert_true(g_file_set_contents(path, "abc\n", 4, NULL));
+    g_assert_true(file_read_max(path, 4, &out, &len, &error));
+    g_assert_cmpuint(len, ==, 4);
+    g_assert_cmpstr(out, ==, "abc\n");
+    g_clear_pointer(&out, g_free);
+    g_assert_false(file_read_max(path, 3, &out, &len, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_INPUT);
+    g_assert_null(out);
+    g_clear_error(&error);
+    g_assert_false(file_read_max(missing, 3, &out, &len, &error));
+    g_assert_error(error, FB_ERROR, FB_EXIT_FAIL);
+    want = g_strdup_printf("cannot open %s: %s", missing, g_strerror(ENOENT));
+    g_assert_cmpstr(error->message, ==, want);
+    g_clear_error(&error);
+    g_assert_false(file_read_max(dir, 3, &out, &len, &error));
+    g_assert_nonnull(error);
+    g_assert_null(out);
+    g_assert_cmpint(unlink(path), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -141,5 +174,6 @@ main(int argc, char **argv)
     g_test_add_func("/fdio/read-full-pieces", test_read_full_pieces);
     g_test_add_func("/fdio/errors", test_errors);
     g_test_add_func("/fdio/read-max", test_read_max);
+    g_test_add_func("/fdio/file-read-max", test_file_read_max);
     return g_test_run();
 }
