@@ -2,6 +2,8 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "pass.h"
+#include "repo.h"
 
 const struct fb_command fb_commands[] = {
     { "encrypt", cmd_encrypt, "encrypt a file with the archive password" },
@@ -38,4 +40,20 @@ cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
         return FALSE;
     }
     return TRUE;
+}
+
+struct repo *
+cli_open_repo(const char *dir, const char *pass_file, gboolean create, gboolean stdin_is_input,
+              GError **error)
+{
+    struct pass p = { 0 };
+    struct repo *r = NULL;
+
+    if (pass_load(pass_file, create, stdin_is_input, &p, error))
+        r = repo_open(dir, &(struct crypt_secret){
+            .password = p.password != NULL ? p.password->data : NULL,
+            .password_len = p.password != NULL ? p.password->len : 0,
+            .key = p.key }, create, error);
+    pass_clear(&p);
+    return r;
 }

@@ -57,4 +57,12 @@ extern const struct fb_command fb_commands[];
 /* Parse argv with ctx; on error print "fallback: CMD: msg" and return FALSE. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd);
 
+/* The repository DIR opened with the password or key file pass_file (the
+ * terminal or stdin without one, pass_load's rules; asked twice when
+ * create), made with its config when create and missing. The secret is
+ * wiped before it returns. */
+struct repo;
+struct repo *cli_open_repo(const char *dir, const char *pass_file, gboolean create,
+                           gboolean stdin_is_input, GError **error);
+
 #endif

@@ -15,7 +15,6 @@
 #include "manifest.h"
 #include "night_manifest.h"
 #include "outfile.h"
-#include "pass.h"
 #include "repo.h"
 
 #define NIGHT_EXIT \
@@ -42,21 +41,6 @@ usage(const char *cmd, const char *message)
 {
     fprintf(stderr, "fallback: night %s: %s (see --help)\n", cmd, message);
     return FB_EXIT_USAGE;
-}
-
-static struct repo *
-open_repo(const struct night_opts *o, GError **error)
-{
-    struct pass p = { 0 };
-    struct repo *r = NULL;
-
-    if (pass_load(o->pass_file, FALSE, TRUE, &p, error))
-        r = repo_open(o->dir, &(struct crypt_secret){
-            .password = p.password != NULL ? p.password->data : NULL,
-            .password_len = p.password != NULL ? p.password->len : 0,
-            .key = p.key }, FALSE, error);
-    pass_clear(&p);
-    return r;
 }
 
 static gboolean
@@ -134,7 +118,7 @@ night_write(const struct night_opts *o, GError **error)
     size_t cap = 0;
     ssize_t len;
     guint n = 0;
-    gboolean ok = (r = open_repo(o, error)) != NULL;
+    gboolean ok = (r = cli_open_repo(o->dir, o->pass_file, FALSE, TRUE, error)) != NULL;
 
     while (ok && (len = getline(&line, &cap, stdin)) >= 0) {
         n++;
@@ -222,7 +206,8 @@ night_read(const struct night_opts *o, const char *path, gboolean with_key, GErr
     struct repo *r = NULL;
     gsize len;
     gboolean ok = read_capped(path, &text, &len, error) &&
-                  (!with_key || (r = open_repo(o, error)) != NULL);
+                  (!with_key ||
+                   (r = cli_open_repo(o->dir, o->pass_file, FALSE, TRUE, error)) != NULL);
 
     if (ok)
         ok = (m = night_manifest_parse(text, len, r != NULL ? repo_mac_key(r) : NULL, error)) != NULL;

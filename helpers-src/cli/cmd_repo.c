@@ -7,7 +7,6 @@
 #include "fb.h"
 #include "outfile.h"
 #include "part_record.h"
-#include "pass.h"
 #include "repo.h"
 #include "repo_known.h"
 
@@ -93,21 +92,6 @@ part_given(const char *cmd, const struct repo_opts *o)
     return TRUE;
 }
 
-static struct repo *
-open_repo(const struct repo_opts *o, gboolean create, GError **error)
-{
-    struct pass p = { 0 };
-    struct repo *r = NULL;
-
-    if (pass_load(o->pass_file, create, FALSE, &p, error))
-        r = repo_open(o->dir, &(struct crypt_secret){
-            .password = p.password != NULL ? p.password->data : NULL,
-            .password_len = p.password != NULL ? p.password->len : 0,
-            .key = p.key }, create, error);
-    pass_clear(&p);
-    return r;
-}
-
 static char *
 night_now(void)
 {
@@ -162,8 +146,8 @@ repo_write(int argc, char **argv)
         opts_clear(&o);
         return FB_EXIT_USAGE;
     }
-    ok = (r = open_repo(&o, TRUE, &error)) != NULL && use_files_cache(r, &o, &error) &&
-         repo_write_part(r, o.part, o.night, argv[1], &st, &error);
+    ok = (r = cli_open_repo(o.dir, o.pass_file, TRUE, FALSE, &error)) != NULL &&
+         use_files_cache(r, &o, &error) && repo_write_part(r, o.part, o.night, argv[1], &st, &error);
     if (ok)
         printf("part %s: %" G_GUINT64_FORMAT " bytes of tar, %u chunks, %u new, %u new packs "
                "(%" G_GUINT64_FORMAT " bytes)\n", o.part, st.tar_size, st.chunks, st.new_chunks,
@@ -218,7 +202,7 @@ repo_rebuild(int argc, char **argv)
         opts_clear(&o);
         return FB_EXIT_USAGE;
     }
-    ok = (r = open_repo(&o, FALSE, &error)) != NULL && rebuild_to(r, &o, &error);
+    ok = (r = cli_open_repo(o.dir, o.pass_file, FALSE, FALSE, &error)) != NULL && rebuild_to(r, &o, &error);
     repo_free(r);
     opts_clear(&o);
     return ok ? FB_EXIT_OK : fb_report("repo rebuild", error);

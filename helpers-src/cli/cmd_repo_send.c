@@ -12,7 +12,6 @@
 #include "config.h"
 #include "fb.h"
 #include "part_record.h"
-#include "pass.h"
 #include "repo.h"
 #include "repo_known.h"
 #include "ssh.h"
@@ -63,21 +62,6 @@ usage(const char *cmd, const char *message)
 {
     fprintf(stderr, "fallback: repo %s: %s (see --help)\n", cmd, message);
     return FB_EXIT_USAGE;
-}
-
-static struct repo *
-open_repo(const char *dir, const char *pass_file, gboolean create, GError **error)
-{
-    struct pass p = { 0 };
-    struct repo *r = NULL;
-
-    if (pass_load(pass_file, create, FALSE, &p, error))
-        r = repo_open(dir, &(struct crypt_secret){
-            .password = p.password != NULL ? p.password->data : NULL,
-            .password_len = p.password != NULL ? p.password->len : 0,
-            .key = p.key }, create, error);
-    pass_clear(&p);
-    return r;
 }
 
 /* One upload session per pack: no session stays open while files are read. */
@@ -143,7 +127,7 @@ send_part(struct send_opts *o, const char *work_dir, GError **error)
 
     u.spool = g_build_filename(o->dir, "spool", NULL);
     ok = fb_config_load(o->config, &u.cfg, error) &&
-         (r = open_repo(o->dir, o->pass_file, TRUE, error)) != NULL &&
+         (r = cli_open_repo(o->dir, o->pass_file, TRUE, FALSE, error)) != NULL &&
          (g_mkdir_with_parents(u.spool, 0700) == 0 ||
           fb_sys_error(error, "cannot create", u.spool)) &&
          load_known(r, o->known, &known, error) &&
@@ -236,7 +220,7 @@ cmd_repo_init(int argc, char **argv)
     else if (argc != 1 || dir == NULL)
         rc = usage("init", "--repo DIR is required, and nothing else");
     else
-        rc = (r = open_repo(dir, pass_file, TRUE, &error)) != NULL ? FB_EXIT_OK
+        rc = (r = cli_open_repo(dir, pass_file, TRUE, FALSE, &error)) != NULL ? FB_EXIT_OK
                                                                     : fb_report("repo init", error);
     repo_free(r);
     g_free(dir);
