@@ -7,6 +7,10 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
@@ -14,8 +18,6 @@ PW=Corr3ct-Horse-Battery
 NEWPW=An0ther-Horse-Staple
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_capture_mail main fallback
     e2e_pair auto_detect_failure=0
@@ -32,14 +34,10 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     state=$BATS_FILE_TMPDIR
 }
 

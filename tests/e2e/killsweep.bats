@@ -13,9 +13,13 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+# shellcheck source-path=SCRIPTDIR source=kill.bash
+source "$BATS_TEST_DIRNAME/kill.bash"
+
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_capture_mail main fallback
     e2e_pair auto_detect_failure=0
@@ -24,23 +28,18 @@ setup_file() {
     e2e_select_apps wiki bigdata
     on_main /bin/bash -c 'echo "DynDNS secret of main" > /etc/yunohost/dyndns/Kmain.test.+157+00001.key'
     e2e_night
+    # the fallback as it stands by, which each cycle's close must give back
+    sweep_sys fallback > "$BATS_FILE_TMPDIR/fallback.standby"
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
-    # shellcheck source=kill.bash
-    source "$BATS_TEST_DIRNAME/kill.bash"
     export SWEEP_PW=$E2E_PW SWEEP_NEWPW=An0ther-Horse-Staple
     SWEEP_DIR=$BATS_FILE_TMPDIR
     SWEEP_OUT=$BATS_FILE_TMPDIR/sweep.results
-    [ -f "$SWEEP_DIR/fallback.standby" ] || sweep_sys fallback > "$SWEEP_DIR/fallback.standby"
 }
 
 @test "kill_at kills the whole group at the point, and says when the command ended before it" {

@@ -3,6 +3,9 @@
 # the package installed on both hosts of the two-host world the way an admin
 # does it, sample apps, and one capture of what would be mailed.
 # Sourcing it sources tests/world/world.bash too (see tests/world/README.md).
+# Both only define functions and constants, so a suite sources lib.bash once,
+# at its top level (bats runs that before setup_file and before each test);
+# e2e_up exports the world's variables from setup_file to the tests.
 #
 #   e2e_up [world_up args]         world_up, its variables exported for the tests
 #   e2e_copy_package HOST...       the package's tracked files into HOST:/root/pkg

@@ -8,6 +8,12 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+# shellcheck source-path=SCRIPTDIR source=kill.bash
+source "$BATS_TEST_DIRNAME/kill.bash"
+
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
@@ -15,8 +21,6 @@ LOG=/var/log/fallback/fallback.log
 PW=Corr3ct-Horse-Battery
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_pair auto_detect_failure=0
     e2e_install_sample_apps wiki bigdata flaky
@@ -26,14 +30,10 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     T=$BATS_FILE_TMPDIR
 }
 
@@ -329,8 +329,6 @@ stored_ok() {
 }
 
 @test "v2: kill -9 of send_backup or fallback_seal at each step of its log: the newest night stays, the next runs complete" {
-    # shellcheck source=kill.bash
-    source "$BATS_TEST_DIRNAME/kill.bash"
     # kill_at counts the lines of /var/log/fallback/<command>.log: these two
     # log into fallback.log
     on_main /bin/bash -c ': > /root/empty; ln -sfn fallback.log /var/log/fallback/send_backup.log'
@@ -380,8 +378,6 @@ seal_back() {
 intact() { on_fallback /bin/bash "$WORLD_SRC/tests/e2e/night-intact" /root/sweep.key; }
 
 @test "v2: kill -9 of fallback_seal before each of many of its steps while it stores a night: the newest verified night stays whole and deployable, the next seal completes" {
-    # shellcheck source=kill.bash
-    source "$BATS_TEST_DIRNAME/kill.bash"
     kill_step_setup fallback
     on_fallback /bin/bash -c ': > /root/empty'
     on_main cat "$DATA/passkey" | on_fallback /bin/bash -c 'umask 077; cat > /root/sweep.key'

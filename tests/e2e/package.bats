@@ -8,9 +8,11 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     local -a version=()
     case ${BATS_TEST_FILENAME##*/} in
         *-13.bats) version=(--version 13) ;;
@@ -20,14 +22,10 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     fb_ip=$(world_host_ip fallback)
     state=$BATS_FILE_TMPDIR
 }

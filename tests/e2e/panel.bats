@@ -4,9 +4,16 @@
 # and `yunohost app action run APP PANEL.SECTION.BUTTON -a ...`, which run
 # scripts/config show|apply|<button> with the panel's values in the
 # environment. Each button must leave what its command leaves. The tests
-# run in order on one world.
+# run in order on one world; those that need a night or a deployment make
+# it when run alone (a_night, deployed). Two still rely on the order: the
+# first reads the values the install gave, and the refused buttons' test
+# expects no deployment yet.
 
 bats_require_minimum_version 1.5.0
+
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
 
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
@@ -14,8 +21,6 @@ PW=Corr3ct-Horse-Battery
 NEWPW=An0ther-Horse-Staple
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_capture_mail main fallback
     e2e_pair auto_detect_failure=1 delay_before_incident=1h
@@ -24,14 +29,7 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
-}
-
-setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 # snapshot HOST: what the settings may change, to prove a refusal changed nothing
@@ -40,6 +38,15 @@ snapshot() {
         $DATA/config.conf $DATA/known_hosts $DATA/sftp/.ssh/authorized_keys /etc/cron.d/auto_deploy_fallback 2>/dev/null; true"
 }
 nights() { on_fallback /bin/bash -c "ls $DATA/sftp/backup/nights | wc -l"; }
+# a_night: a night on the fallback unless one is there (the send button's
+# test leaves two; a test run alone sends its own)
+a_night() { [ "$(nights)" -gt 0 ] || e2e_night; }
+# deployed: the fallback deployed through the panel unless it is (as the
+# deploy button's test leaves it)
+deployed() {
+    [ "$(on_fallback sed -n 's/^state=//p' "$DATA/deploy_state/state" 2>/dev/null)" = deployed ] && return
+    a_night && on_fallback yunohost app action run fallback main.deploy.deploy -a "deploy_password=$PW" > /dev/null
+}
 # no_secret TEXT...: none of the texts holds a password
 no_secret() {
     local t
@@ -151,14 +158,16 @@ no_secret() {
 }
 
 @test "send a backup now (main): the same night as send_backup" {
+    local n
+    n=$(nights)
     on_main yunohost app action run fallback main.send.send_now > /dev/null
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
-    [ "$(nights)" -eq 1 ]
+    [ "$(nights)" -eq $((n + 1)) ]
     run e2e_latest_parts
     [ "${lines[*]}" = "app wiki system system" ]
     on_main "$BIN/send_backup" > /dev/null 2>&1
     on_fallback "$BIN/fallback_seal" > /dev/null 2>&1
-    [ "$(nights)" -eq 2 ]
+    [ "$(nights)" -eq $((n + 2)) ]
 }
 
 @test "a button of the other role is refused" {
@@ -190,6 +199,7 @@ no_secret() {
 }
 
 @test "deploy (password field): deployed as by deploy_fallback; the password is nowhere" {
+    a_night
     run on_fallback yunohost --debug app action run fallback main.deploy.deploy -a "deploy_password=$PW"
     [ "$status" -eq 0 ]
     no_secret "$output"
@@ -213,6 +223,7 @@ no_secret() {
 }
 
 @test "close (new password), then update from the fallback (main, that password): the cycle through buttons" {
+    deployed
     run on_fallback yunohost app action run fallback main.close.close
     [ "$status" -eq 1 ]
     [[ $output == *"Give a new password"* ]]
@@ -245,6 +256,7 @@ no_secret() {
 
 @test "keep_key at install: refused without the password; kept 0400 until a night is here, then only the main's key" {
     local key
+    a_night
     key=$(on_main cat "$DATA/ssh_key.pub" | jq -sRr @uri)
     on_fallback yunohost app remove fallback > /dev/null 2>&1
     run world_app_install fallback /root/pkg -a "install_type=fallback server&keep_key=1&pub_key=$key"

@@ -9,6 +9,10 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
@@ -16,8 +20,6 @@ LOG=/var/log/fallback/fallback.log
 DAY=86400
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_pair auto_detect_failure=0
     # these attacks target the format 1 storage (objects/, manifest.json,
@@ -30,14 +32,7 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
-}
-
-setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 # shellcheck disable=SC2120  # arguments come through bats' run

@@ -5,26 +5,21 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 PAGES=/home/yunohost.app/wiki/pages
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_copy_package main fallback
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
-}
-
-setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 @test "special files: a part holding a fifo and a device is sent, sealed and restored" {

@@ -4,9 +4,14 @@
 # state files take only their own keys and values, an unprivileged user of
 # either server cannot hold root's jobs, the key kept at install goes as
 # soon as the first night arrives, and root writes no guessable file in
-# /tmp. The tests run in order on one world; each builds on the previous.
+# /tmp. The tests run in order on one world. Those about a deployment in
+# place make it when run alone (deployed); the locks test expects none yet.
 
 bats_require_minimum_version 1.5.0
+
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
 
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
@@ -17,8 +22,6 @@ SAFETY=backup_before_deploy_fallback
 FAKE_CLOSE=20200101T000000Z
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_capture_mail main fallback
     e2e_copy_package main fallback
@@ -33,14 +36,10 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     state=$BATS_FILE_TMPDIR
 }
 
@@ -48,6 +47,14 @@ nights() { on_fallback ls "$CHROOT/backup/nights"; }
 seal() { on_fallback "$BIN/fallback_seal" --wait 5; }
 deploy_record() { on_fallback cat "$DATA/deploy_state/state"; }
 safety_sum() { on_fallback sha256sum "/home/yunohost.backup/archives/$SAFETY.tar"; }
+# deployed: the fallback deployed, and its safety backup's sum in
+# $state/safety, unless they are there already (the deploy of the night
+# with a forged ip_main_server leaves them; a test run alone deploys the
+# newest night with the kept key)
+deployed() {
+    on_fallback test -f "$DATA/deploy_state/state" || on_fallback "$BIN/deploy_fallback" auto > /dev/null || return 1
+    [ -f "$state/safety" ] || safety_sum > "$state/safety"
+}
 # send_evil_ip TEXT: the main's root sends a night whose ip_main_server is
 # TEXT (its own send_backup, with main_ip saying TEXT)
 send_evil_ip() {
@@ -150,6 +157,7 @@ push_update_done() {
 }
 
 @test "an update_done the main pushes does not end a deployment in place, whatever its id" {
+    deployed
     push_update_done "$FAKE_CLOSE"
     seal
     on_fallback grep -q "ignored update_done-$FAKE_CLOSE: no closed deployment with that id here" "$LOG"
@@ -158,6 +166,7 @@ push_update_done() {
 }
 
 @test "a record holding a key twice (as an injected value left it) is refused: nothing is ended, close refuses" {
+    deployed
     on_fallback cp -p "$DATA/deploy_state/state" /root/state.saved
     on_fallback /bin/bash -c "printf 'state=closed\ncloseid=$FAKE_CLOSE\n' >> $DATA/deploy_state/state"
     push_update_done "$FAKE_CLOSE"
@@ -174,6 +183,7 @@ push_update_done() {
 }
 
 @test "a second deploy never replaces backup_before_deploy_fallback while status/deployed records a deployment" {
+    deployed
     on_fallback mv "$DATA/deploy_state" /root/deploy_state.saved
     run on_fallback "$BIN/deploy_fallback" auto
     on_fallback mv /root/deploy_state.saved "$DATA/deploy_state"
@@ -184,6 +194,7 @@ push_update_done() {
 }
 
 @test "close_fallback and update_from_fallback still end the cycle" {
+    deployed
     # auto names no key: the password of the set aside is given in a root-only file
     on_fallback /bin/bash -c "umask 077 && printf '%s\n' An0ther-Horse-Staple > /root/closepw"
     on_main /bin/bash -c "umask 077 && printf '%s\n' An0ther-Horse-Staple > /root/closepw"

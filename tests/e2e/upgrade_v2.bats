@@ -12,6 +12,10 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
+
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
 CHROOT=$DATA/sftp
@@ -19,22 +23,16 @@ LOG=/var/log/fallback/fallback.log
 PW=Corr3ct-Horse-Battery
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up --version 12
     e2e_copy_package main fallback
     e2e_copy_v1_package main fallback
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     T=$BATS_FILE_TMPDIR
 }
 

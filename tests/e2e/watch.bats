@@ -4,9 +4,15 @@
 # on both hosts by its own install script; a night is sent and sealed. Mail
 # goes through Debian's mail(1) to /usr/sbin/sendmail, which each host
 # replaces (in its own /usr only) by a script that keeps what it is handed
-# (e2e_capture_mail, lib.bash). The tests run in order on one world.
+# (e2e_capture_mail, lib.bash). The tests run in order on one world: the
+# watch's tests follow one story (its state, the mails counted so far); the
+# status test makes the deployment it reads when run alone.
 
 bats_require_minimum_version 1.5.0
+
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=lib.bash
+source "$BATS_TEST_DIRNAME/lib.bash"
 
 BIN=/opt/yunohost/fallback/bin
 DATA=/home/yunohost.app/fallback
@@ -14,8 +20,6 @@ PW=Corr3ct-Horse-Battery
 CONTACT=ops@example.org
 
 setup_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     e2e_up
     e2e_capture_mail main fallback
     e2e_pair auto_detect_failure=1 delay_before_incident=5min "contact_mail=$CONTACT" auto_deploy=0
@@ -31,14 +35,7 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
     world_down
-}
-
-setup() {
-    # shellcheck source=lib.bash
-    source "$BATS_TEST_DIRNAME/lib.bash"
 }
 
 watch() { on_fallback "$BIN/fallback_watch"; }
@@ -49,6 +46,18 @@ mails() {
 }
 nmails() { on_fallback /bin/bash -c 'ls "$1" 2>/dev/null | wc -l' _ "$E2E_CAPTURED"; }
 conf_set() { on_fallback sed -i "s/^$1=.*/$1=$2/" "$DATA/auto_check.conf"; }
+# keep_key: the key derived from the password kept on the fallback
+keep_key() {
+    local obj
+    obj=$(on_fallback /bin/bash -c "ls $DATA/sftp/backup/latest/*-config.conf.enc") &&
+        printf '%s\n' "$PW" | on_fallback "$BIN/fallback" key-init --like "$obj" --out "$DATA/passkey"
+}
+# deployed_with_key: the key kept and the fallback deployed, unless they
+# are (the auto-deploy test leaves them; a test run alone deploys by hand)
+deployed_with_key() {
+    on_fallback test -e "$DATA/passkey" || keep_key || return 1
+    on_fallback test -e "$DATA/deploy_state/state" || on_fallback "$BIN/deploy_fallback" auto > /dev/null
+}
 
 @test "the fallback's install sets the watch: cron entry, settings, contact" {
     run on_fallback cat /etc/cron.d/auto_deploy_fallback
@@ -128,9 +137,7 @@ conf_set() { on_fallback sed -i "s/^$1=.*/$1=$2/" "$DATA/auto_check.conf"; }
 }
 
 @test "auto-deploy with the key kept: deploys once, and the way back is mailed" {
-    local obj
-    obj=$(on_fallback /bin/bash -c "ls $DATA/sftp/backup/latest/*-config.conf.enc")
-    printf '%s\n' "$PW" | on_fallback "$BIN/fallback" key-init --like "$obj" --out "$DATA/passkey"
+    keep_key
     world_stop_host main
     watch
     watch
@@ -160,6 +167,7 @@ conf_set() { on_fallback sed -i "s/^$1=.*/$1=$2/" "$DATA/auto_check.conf"; }
 
 @test "status --json matches its schema on both servers" {
     local h
+    deployed_with_key
     for h in main fallback; do
         on_host "$h" "$BIN/fallback_status" --json > "$BATS_FILE_TMPDIR/$h.json" || [ $? -eq 3 ]
         "$BATS_TEST_DIRNAME/check-json-schema" "$BATS_TEST_DIRNAME/status.schema.json" \

@@ -6,22 +6,20 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=world.bash
+source "$BATS_TEST_DIRNAME/world.bash"
+
 setup_file() {
     [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces)"
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_up
 }
 
 teardown_file() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     APPS=$BATS_TEST_DIRNAME/apps
 }
 

@@ -8,23 +8,18 @@
 
 bats_require_minimum_version 1.5.0
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=world.bash
+source "$BATS_TEST_DIRNAME/world.bash"
+
 setup_file() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_up
     world_app_install main "$WORLD_SRC/tests/world/apps/panelapp" > /dev/null
     export WORLD_DIR WORLD_ID WORLD_VERSION WORLD_SRC WORLD_ROOT
 }
 
 teardown_file() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_down
-}
-
-setup() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
 }
 
 setting() { on_main yunohost app setting panelapp "$1"; }

@@ -8,9 +8,11 @@
 # same folder seen from here; $H is the account's home (its chroot, the "/"
 # of the SFTP paths) seen from here.
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=world.bash
+source "$BATS_TEST_DIRNAME/world.bash"
+
 setup_file() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_up
     world_sftp_account fbtest backups
     on_main test -x "${FALLBACK_BIN:?}" || {
@@ -20,14 +22,10 @@ setup_file() {
 }
 
 teardown_file() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_down
 }
 
 setup() {
-    # shellcheck source=world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     FB=${FALLBACK_BIN:?}
     ADDR=$(world_host_ip fallback)
     PORT=22

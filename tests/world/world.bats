@@ -3,6 +3,10 @@
 # the hosts, sshd and an SFTP-only account on the fallback, "killing" the
 # main, and a teardown that leaves nothing behind.
 
+# Functions and constants only: bats runs this before setup_file and before each test.
+# shellcheck source-path=SCRIPTDIR source=world.bash
+source "$BATS_TEST_DIRNAME/world.bash"
+
 SSH_OPTS=(-i /root/.ssh/id_fbtest -o IdentitiesOnly=yes -o BatchMode=yes
     -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/root/.ssh/known_hosts_fb
     -o ConnectTimeout=10)
@@ -42,20 +46,13 @@ quick_src() {
 }
 
 setup_file() {
-    # shellcheck source=tests/world/world.bash
-    source "$BATS_TEST_DIRNAME/world.bash"
     etc_sums > "$BATS_FILE_TMPDIR/etc.before"
     world_up
     sftp_fixture
 }
 
 teardown_file() {
-    source "$BATS_TEST_DIRNAME/world.bash"
     world_down
-}
-
-setup() {
-    source "$BATS_TEST_DIRNAME/world.bash"
 }
 
 teardown() {
