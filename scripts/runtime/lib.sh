@@ -225,6 +225,11 @@ fb_lock_busy() {
     [ "$rc" -ne 0 ]
 }
 
+# fb_line KEY: what follows KEY on the first line of stdin whose first word
+# is KEY; nothing when none. The "KEY VALUE..." lines of the backup method's
+# request and result (scripts/runtime/backup_method) are read with it.
+fb_line() { awk -v k="$1" '$1 == k { sub(/^[^ ]* ?/, ""); print; exit }'; }
+
 # fb_conf_get FILE KEY: the value of the last "KEY=" line (spaces around the
 # value trimmed); empty when absent.
 fb_conf_get() {

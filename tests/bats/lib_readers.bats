@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # lib.sh's readers of what the helper prints: fb_listed (`fallback ls`) and
 # fb_parts_any / fb_parts_all / fb_parts_other / fb_parts_said (`fallback
-# backup-result`), each answering exactly what it is asked.
+# backup-result`) and fb_line (the backup method's "KEY VALUE" lines), each
+# answering exactly what it is asked.
 
 bats_require_minimum_version 1.5.0
 
@@ -54,4 +55,16 @@ setup() {
     [ "$output" = "conf_ynh_settings=Success data_mail=Skipped" ]
     run fb_parts_said "" app
     [ -z "$output" ]
+}
+
+@test "fb_line: the rest of the first line of that key, whole; nothing for another key" {
+    local result=$'checksum 0a1b\nsent 1234 ffee\nfiles 3 300 2 2000\nunchanged\nsent 9 99\nerror 8 no space left on /srv'
+    [ "$(fb_line checksum <<< "$result")" = 0a1b ]
+    [ "$(fb_line sent <<< "$result")" = "1234 ffee" ]
+    [ "$(fb_line error <<< "$result")" = "8 no space left on /srv" ]
+    [ "$(fb_line unchanged <<< "$result")" = "" ]
+    fb_line unchanged <<< "$result" | grep -qx ''
+    [ -z "$(fb_line che <<< "$result")" ]
+    [ -z "$(fb_line 1234 <<< "$result")" ]
+    [ -z "$(fb_line size <<< "")" ]
 }
