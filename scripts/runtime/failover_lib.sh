@@ -14,9 +14,6 @@ fo_rows=()
 fo_failed=0
 fo_password=
 fo_pass_file=
-fo_decrypt_err=
-fo_ynh_err=
-fo_restore_detail=
 
 # fo_init PROG [STEP...]: lib.sh's fb_start with one log per command, its
 # messages always shown, and its "start" line; then STEP... (fb_start's
@@ -174,33 +171,38 @@ fo_app_list_mark() {
         sync -- "$tmp" && mv -f -- "$tmp" "$file" || { rm -f -- "$tmp"; return 1; }
 }
 
-# fo_decrypt SECRET_MODE IN OUT: decrypt with the password held in
+# fo_decrypt IN OUT [WHY_VAR]: decrypt with the password held in
 # $fo_password (piped, never in argv) or with the file $fo_pass_file.
-# Returns the helper's status (4 wrong password, 6 damaged).
+# Returns the helper's status (4 wrong password, 6 damaged); WHY_VAR gets
+# its error then.
 fo_decrypt() {
-    local in=$1 out=$2 err
-    err=$(if [ -n "${fo_pass_file:-}" ]; then
+    local in=$1 out=$2 err_decrypt_
+    err_decrypt_=$(if [ -n "${fo_pass_file:-}" ]; then
               "$FB" decrypt --pass-file "$fo_pass_file" "$in" "$out" 2>&1 < /dev/null
           else
               printf '%s\n' "$fo_password" | "$FB" decrypt "$in" "$out" 2>&1
           fi)
     local rc=$?
-    [ "$rc" -eq 0 ] || fo_decrypt_err=${err##*$'\n'}
+    if [ "$rc" -ne 0 ] && [ -n "${3:-}" ]; then
+        local -n why_decrypt_=$3
+        # shellcheck disable=SC2034  # the caller's WHY_VAR, through the nameref
+        why_decrypt_=${err_decrypt_##*$'\n'}
+    fi
     return "$rc"
 }
 
 # fo_ask_password TEST_IN TEST_OUT: ask until TEST_IN decrypts (wrong
 # password: ask again, 5 tries). Sets fo_password.
 fo_ask_password() {
-    local try rc
+    local try rc why
     for try in 1 2 3 4 5; do
         fo_read_secret fo_password "Encryption password: " ||
             fo_die 1 "no password given: nothing was changed"
-        fo_decrypt "$1" "$2"
+        fo_decrypt "$1" "$2" why
         rc=$?
         [ "$rc" -eq 0 ] && { fb_log "password accepted"; return 0; }
         if [ "$rc" -ne 4 ]; then
-            fo_die "$rc" "cannot decrypt ${1##*/}: $(fb_exit_reason "$rc"): $fo_decrypt_err; nothing was changed"
+            fo_die "$rc" "cannot decrypt ${1##*/}: $(fb_exit_reason "$rc"): $why; nothing was changed"
         fi
         fb_log "wrong password (try $try of 5)"
     done
@@ -229,34 +231,41 @@ fo_key_file() {
     [ -f "$1" ] && [ "$(stat -c %u "$1")" = 0 ] && [ $(( 0$(stat -c %a "$1") & 077 )) -eq 0 ]
 }
 
-# fo_ynh OUT ARGS...: yunohost ARGS with JSON output into OUT, its messages
-# into the log. Not --quiet: that would silence the error YunoHost gives
-# (its log lines come first on stdout, the JSON is the last line).
-# Returns yunohost's status; fo_ynh_err holds its error (last stderr line).
+# fo_ynh OUT ERR_VAR ARGS...: yunohost ARGS with JSON output into OUT, its
+# messages into the log. Not --quiet: that would silence the error YunoHost
+# gives (its log lines come first on stdout, the JSON is the last line).
+# Returns yunohost's status; ERR_VAR gets its error (last stderr line).
 fo_ynh() {
     local out=$1 rc errf outf
-    shift
+    local -n err_ynh_=$2
+    shift 2
+    err_ynh_=
     errf=$(mktemp) && outf=$(mktemp) || return 1
     yunohost "$@" --output-as json > "$outf" 2> "$errf" < /dev/null
     rc=$?
     sed '$d' "$outf" | sed 's/^/    yunohost: /' >> "$FB_LOG" 2>/dev/null
     tail -n 1 "$outf" | grep '^[[:space:]]*{' > "$out"
     [ -s "$errf" ] && sed 's/^/    yunohost: /' "$errf" >> "$FB_LOG" 2>/dev/null
-    fo_ynh_err=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
-    [ "$rc" -eq 0 ] || [ -n "$fo_ynh_err" ] || fo_ynh_err=$(grep -v '^[[:space:]]*$' "$outf" | grep -v '^[[:space:]]*{' | tail -n 1)
+    err_ynh_=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
+    # shellcheck disable=SC2034  # the caller's ERR_VAR, through the nameref
+    [ "$rc" -eq 0 ] || [ -n "$err_ynh_" ] || err_ynh_=$(grep -v '^[[:space:]]*$' "$outf" | grep -v '^[[:space:]]*{' | tail -n 1)
     rm -f -- "$errf" "$outf"
     return "$rc"
 }
 
-# fo_ynh_do ARGS...: yunohost ARGS, its output into the log; fo_ynh_err
-# holds its error text (last line on stderr) when it fails.
+# fo_ynh_do ERR_VAR ARGS...: yunohost ARGS, its output into the log;
+# ERR_VAR gets its error text (last line on stderr) when it fails.
 fo_ynh_do() {
     local errf rc
+    local -n err_do_=$1
+    shift
+    err_do_=
     errf=$(mktemp) || return 1
     yunohost "$@" >> "$FB_LOG" 2> "$errf" < /dev/null
     rc=$?
     sed 's/^/    yunohost: /' "$errf" >> "$FB_LOG" 2>/dev/null
-    fo_ynh_err=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
+    # shellcheck disable=SC2034  # the caller's ERR_VAR, through the nameref
+    err_do_=$(grep -v '^[[:space:]]*$' "$errf" | tail -n 1)
     rm -f -- "$errf"
     return "$rc"
 }
@@ -272,12 +281,12 @@ fo_archive_exists() {
 # targets: --system, --apps A...), then check it: every part made, listed
 # by `backup list`, its info readable, its archive there. Any doubt fails.
 fo_safety_backup() {
-    local name=$1 json results info path t0=$SECONDS
+    local name=$1 json results info path yerr t0=$SECONDS
     shift
     json=$(mktemp) || return 1
     fb_log "safety backup $name ($*)..."
-    if ! fo_ynh "$json" backup create --name "$name" "$@"; then
-        fb_error "safety backup $name failed: ${fo_ynh_err:-yunohost backup create failed}"
+    if ! fo_ynh "$json" yerr backup create --name "$name" "$@"; then
+        fb_error "safety backup $name failed: ${yerr:-yunohost backup create failed}"
         rm -f -- "$json"; return 1
     fi
     results=$("$FB" backup-result < "$json" 2>&1)
@@ -300,11 +309,13 @@ fo_safety_backup() {
     fb_log "safety backup $name made and checked ($(fb_size "$path") bytes, $((SECONDS - t0))s)"
 }
 
-# fo_restore NAME FILE KIND [APP]: put FILE in the archives folder as NAME
-# (a link, removed on exit) and restore its system (--system) or one app.
-# Sets fo_restore_detail. 0 when every part came back.
+# fo_restore NAME FILE KIND APP DETAIL_VAR: put FILE in the archives
+# folder as NAME (a link, removed on exit) and restore its system
+# (--system, APP "") or one app. 0 when every part came back; DETAIL_VAR
+# says what did not otherwise.
 fo_restore() {
-    local name=$1 file=$2 kind=$3 app=${4:-} out rc t0=$SECONDS
+    local name=$1 file=$2 kind=$3 app=$4 out rc yerr t0=$SECONDS
+    local -n detail_=$5
     local -a target=(--system)
     [ "$kind" = app ] && target=(--apps "$app")
     rm -f -- "$FB_YNH_ARCHIVES/$name.tar" "$FB_YNH_ARCHIVES/$name.info.json"
@@ -312,18 +323,18 @@ fo_restore() {
     fo_links+=("$name")
     out=$(mktemp) || return 1
     fb_log "restoring ${app:-the system} from ${file##*/}..."
-    fo_ynh "$out" backup restore "$name" "${target[@]}" --force
+    fo_ynh "$out" yerr backup restore "$name" "${target[@]}" --force
     rc=$?
     if [ "$kind" = app ]; then
-        fo_restore_detail=$(jq -r --arg a "$app" '.apps[$a] // "missing"' "$out" 2>/dev/null)
-        [ "$rc" -eq 0 ] && [ "$fo_restore_detail" = Success ] || rc=1
+        detail_=$(jq -r --arg a "$app" '.apps[$a] // "missing"' "$out" 2>/dev/null)
+        [ "$rc" -eq 0 ] && [ "$detail_" = Success ] || rc=1
     else
-        fo_restore_detail=$(jq -r '.system // {} | to_entries | map(select(.value != "Success")) | map(.key + "=" + .value) | join(" ")' "$out" 2>/dev/null)
-        [ "$rc" -eq 0 ] && [ -z "$fo_restore_detail" ] || rc=1
+        detail_=$(jq -r '.system // {} | to_entries | map(select(.value != "Success")) | map(.key + "=" + .value) | join(" ")' "$out" 2>/dev/null)
+        [ "$rc" -eq 0 ] && [ -z "$detail_" ] || rc=1
     fi
-    [ "$rc" -eq 0 ] || fo_restore_detail="${fo_restore_detail:+$fo_restore_detail: }${fo_ynh_err:-yunohost backup restore failed}"
+    [ "$rc" -eq 0 ] || detail_="${detail_:+$detail_: }${yerr:-yunohost backup restore failed}"
     rm -f -- "$out" "$FB_YNH_ARCHIVES/$name.tar" "$FB_YNH_ARCHIVES/$name.info.json"
-    fb_log "${app:-system}: $([ "$rc" -eq 0 ] && echo restored || echo "restore FAILED: $fo_restore_detail") ($((SECONDS - t0))s)"
+    fb_log "${app:-system}: $([ "$rc" -eq 0 ] && echo restored || echo "restore FAILED: $detail_") ($((SECONDS - t0))s)"
     return "$rc"
 }
 
@@ -495,43 +506,47 @@ fo_mail_if_auto() { # SUBJECT: the run's log to root when nobody watches
 # one the other server's key vouches for, and each part's content is the
 # part it names. These checks know nothing of how a part is stored: a v1
 # object decrypted and a v2 part rebuilt go through the same ones.
-fo_mac_text=
-fo_mac_err=
-fo_part_err=
 
-# fo_mac_check MAC_FILE PURPOSE LIKE: MAC_FILE's MAC verified with the key
-# in use (fo_pass_file, else fo_password, piped), LIKE an archive made with
-# the same key; its text into fo_mac_text. The helper's status (4 wrong
-# key, 6 altered or made with another key); fo_mac_err says why.
+# fo_mac_check MAC_FILE PURPOSE LIKE TEXT_VAR WHY_VAR: MAC_FILE's MAC
+# verified with the key in use (fo_pass_file, else fo_password, piped),
+# LIKE an archive made with the same key; its text into TEXT_VAR. The
+# helper's status (4 wrong key, 6 altered or made with another key);
+# WHY_VAR says why.
 fo_mac_check() {
     local errf rc
+    local -n text_=$4 why_mac_=$5
     errf=$(mktemp) || return 1
     if [ -n "${fo_pass_file:-}" ]; then
-        fo_mac_text=$("$FB" mac check --pass-file "$fo_pass_file" --purpose "$2" --like "$3" "$1" 2> "$errf" < /dev/null)
+        text_=$("$FB" mac check --pass-file "$fo_pass_file" --purpose "$2" --like "$3" "$1" 2> "$errf" < /dev/null)
     else
-        fo_mac_text=$(printf '%s\n' "$fo_password" | "$FB" mac check --purpose "$2" --like "$3" "$1" 2> "$errf")
+        text_=$(printf '%s\n' "$fo_password" | "$FB" mac check --purpose "$2" --like "$3" "$1" 2> "$errf")
     fi
     rc=$?
-    fo_mac_err=$(tail -n 1 "$errf")
-    fo_mac_err=${fo_mac_err#fallback: mac: }
-    fo_mac_err=${fo_mac_err//"$1"/${1##*/}}
+    why_mac_=$(tail -n 1 "$errf")
+    why_mac_=${why_mac_#fallback: mac: }
+    why_mac_=${why_mac_//"$1"/${1##*/}}
     rm -f -- "$errf"
     return "$rc"
 }
 
-# fo_mac_field NAME: the value of the line "NAME VALUE" of fo_mac_text.
-fo_mac_field() { awk -v k="$1" '$1 == k { print $2; exit }' <<< "$fo_mac_text"; }
+# fo_mac_field TEXT NAME: the value of the line "NAME VALUE" of a MAC's
+# TEXT (fo_mac_check).
+fo_mac_field() { awk -v k="$2" '$1 == k { print $2; exit }' <<< "$1"; }
 
-# fo_manifest_authentic MANIFEST MAC_FILE PURPOSE LIKE ID: MAC_FILE is
-# authentic (fo_mac_check) and vouches for this very MANIFEST (its
-# BLAKE2b) as the one of ID. Sets fo_mac_err otherwise.
+# fo_manifest_authentic MANIFEST MAC_FILE PURPOSE LIKE ID WHY_VAR
+# [TEXT_VAR]: MAC_FILE is authentic (fo_mac_check) and vouches for this
+# very MANIFEST (its BLAKE2b) as the one of ID; its text into TEXT_VAR.
+# WHY_VAR says why not (status not 0).
 fo_manifest_authentic() {
-    [ -f "$2" ] || { fo_mac_err="there is no ${2##*/} to authenticate its manifest"; return 1; }
-    fo_mac_check "$2" "$3" "$4" || return 1
-    [ "$(fo_mac_field purpose)" = "$3" ] && [ "$(fo_mac_field id)" = "$5" ] ||
-        { fo_mac_err="${2##*/} vouches for $(fo_mac_field purpose) $(fo_mac_field id), not for $3 $5"; return 1; }
-    [ "$(fo_mac_field manifest)" = "$(fb_b2sum "$1")" ] ||
-        { fo_mac_err="the manifest is not the one ${2##*/} vouches for (altered after it was made)"; return 1; }
+    local text_auth_
+    local -n why_auth_=$6
+    [ -f "$2" ] || { why_auth_="there is no ${2##*/} to authenticate its manifest"; return 1; }
+    fo_mac_check "$2" "$3" "$4" text_auth_ "$6" || return 1
+    [ -z "${7:-}" ] || printf -v "$7" '%s' "$text_auth_"
+    [ "$(fo_mac_field "$text_auth_" purpose)" = "$3" ] && [ "$(fo_mac_field "$text_auth_" id)" = "$5" ] ||
+        { why_auth_="${2##*/} vouches for $(fo_mac_field "$text_auth_" purpose) $(fo_mac_field "$text_auth_" id), not for $3 $5"; return 1; }
+    [ "$(fo_mac_field "$text_auth_" manifest)" = "$(fb_b2sum "$1")" ] ||
+        { why_auth_="the manifest is not the one ${2##*/} vouches for (altered after it was made)"; return 1; }
 }
 
 # fo_part_of TAR: what the YunoHost backup TAR holds, by its info.json:
@@ -544,26 +559,26 @@ fo_part_of() {
         <<< "$info" 2>/dev/null || echo "an unreadable info.json"
 }
 
-# fo_check_part KIND ID SUM TAR: the decrypted TAR is the part the
+# fo_check_part KIND ID SUM TAR WHY_VAR: the decrypted TAR is the part the
 # authenticated manifest names: its content checksum (`fallback checksum`)
 # is SUM and its info.json holds that part alone (the system, or app ID).
-# Sets fo_part_err otherwise.
+# WHY_VAR says why not (status 1).
 fo_check_part() {
     local kind=$1 id=$2 sum=$3 tar=$4 got what want=system
+    local -n why_part_=$5
     [ "$kind" = app ] && want="app $id"
     got=$("$FB" checksum "$tar" 2>&1) ||
-        { fo_part_err="its content checksum cannot be computed: ${got##*$'\n'}"; return 1; }
+        { why_part_="its content checksum cannot be computed: ${got##*$'\n'}"; return 1; }
     [ "$got" = "$sum" ] ||
-        { fo_part_err="its content is not the $want the manifest names (content checksum differs)"; return 1; }
+        { why_part_="its content is not the $want the manifest names (content checksum differs)"; return 1; }
     what=$(fo_part_of "$tar")
     [ "$what" = "$want" ] ||
-        { fo_part_err="it holds a backup of $what, not of the $want the manifest names"; return 1; }
+        { why_part_="it holds a backup of $what, not of the $want the manifest names"; return 1; }
 }
 
 # ---------------------------------------------------------------------
 # Free space. Each command needs room for what it keeps (a set of
 # encrypted parts) and for one part in clear at a time (doc/failover.md).
-fo_space_err=
 
 # fo_existing DIR: DIR, or its nearest parent that exists (where DIR
 # would be made).
@@ -589,12 +604,14 @@ fo_same_fs() {
 # fo_mib BYTES: a size for a message, in MiB with one decimal.
 fo_mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 
-# fo_room DIR NEED WHAT: DIR's file system has NEED bytes free; otherwise
-# fo_space_err says what is needed (WHAT) against what is available.
+# fo_room DIR NEED WHAT WHY_VAR: DIR's file system has NEED bytes free;
+# otherwise WHY_VAR says what is needed (WHAT) against what is available.
 fo_room() {
     local dir=$1 need=$2 have
-    have=$(fo_free "$dir") || { fo_space_err="cannot read the free space of $dir"; return 1; }
+    local -n why_room_=$4
+    have=$(fo_free "$dir") || { why_room_="cannot read the free space of $dir"; return 1; }
     [ "$have" -ge "$need" ] && return 0
-    fo_space_err="not enough free space in $dir: $need bytes ($(fo_mib "$need")) needed for $3, $have bytes ($(fo_mib "$have")) available"
+    # shellcheck disable=SC2034  # the caller's WHY_VAR, through the nameref
+    why_room_="not enough free space in $dir: $need bytes ($(fo_mib "$need")) needed for $3, $have bytes ($(fo_mib "$have")) available"
     return 1
 }
