@@ -309,6 +309,39 @@ fo_safety_backup() {
     fb_log "safety backup $name made and checked ($(fb_size "$path") bytes, $((SECONDS - t0))s)"
 }
 
+# fo_replace_app APP T0 NOTE: the installed APP, if any, removed before its
+# restore (NOTE: where the local one is kept, logged). Status 1 when it
+# could not be: then its failed row (timed from T0) and the state's failed list.
+fo_replace_app() {
+    local app=$1 t0=$2 yerr
+    yunohost app list --output-as json --quiet 2>/dev/null | "$FB" apps 2>/dev/null | grep -qxF -- "$app" ||
+        return 0
+    fb_log "$app: removing the installed $app$3"
+    fo_ynh_do yerr app remove "$app" && return 0
+    fo_row app "$app" failed $((SECONDS - t0)) "could not remove the installed $app: ${yerr:-yunohost app remove failed}"
+    fo_list_add failed "$app"
+    return 1
+}
+
+# fo_restore_part NAME FILE KIND ID T0: fo_restore of the system (KIND
+# system, ID system) or of the app ID, then its row (timed from T0) and
+# the state's lists: restored (and no longer failed), or failed; the system
+# is @system there. Status 0 when restored.
+fo_restore_part() {
+    local name=$1 file=$2 kind=$3 id=$4 t0=$5 app=$4 entry=$4 detail
+    [ "$kind" = app ] || { app=''; entry=@system; }
+    if fo_restore "$name" "$file" "$kind" "$app" detail; then
+        fo_row "$kind" "$id" restored $((SECONDS - t0))
+        fo_list_del failed "$entry"
+        fo_list_add restored "$entry" ||
+            fo_die 1 "cannot record that ${app:-the system} is restored: run $FB_PROG again"
+        return 0
+    fi
+    fo_row "$kind" "$id" failed $((SECONDS - t0)) "$detail"
+    fo_list_add failed "$entry"
+    return 1
+}
+
 # fo_restore NAME FILE KIND APP DETAIL_VAR: put FILE in the archives
 # folder as NAME (a link, removed on exit) and restore its system
 # (--system, APP "") or one app. 0 when every part came back; DETAIL_VAR

@@ -150,9 +150,20 @@ rebuild() {
     [[ $line =~ \(([0-9]+)\ bytes\),\ [0-9]+\ unchanged\ not\ read\ \(([0-9]+)\ bytes\) ]]
     [ "${BASH_REMATCH[2]}" -ge 2000000 ]
     [ "${BASH_REMATCH[1]}" -lt 1000000 ]
+    # an upload the manifest does not list, named so that a pattern made of
+    # its name would match a listed file: removed, not stored with the night
+    n=$(incoming | sed -n 's/\.night$//p' | tail -n1)
+    [ -n "$n" ]
+    on_fallback runuser -u fallback -- /bin/bash -c "echo x > $CHROOT/incoming/$n-ip_main_serve."
     seal
     [ "$(nights | wc -l)" -eq $((nb + 1)) ]
     [ "$(packs | wc -l)" -le $((before + 4)) ]
+    [ "$(newest)" = "$n" ]
+    run on_fallback ls "$CHROOT/backup/nights/$n"
+    [ "$status" -eq 0 ]
+    [[ $output == *"$n-ip_main_server"* ]]
+    [[ $output != *"$n-ip_main_serve."* ]]
+    on_fallback grep -qF "night $n: $n-ip_main_serve. is not in the manifest: removed" "$LOG"
 }
 
 @test "v2: a change in one app's data sends about that change" {
