@@ -11,6 +11,7 @@ const struct fb_command fb_commands[] = {
     { "key-init", cmd_key_init, "derive and store the archive key from a password" },
     { "checksum", cmd_checksum, "content digest of a backup tree or tar" },
     { "tar", cmd_tar, "the tar of a collected backup (backup.csv) on stdout" },
+    { "backup-sources", cmd_backup_sources, "the source paths of a backup.csv" },
     { "apps", cmd_apps, "app ids from `yunohost app list` JSON on stdin" },
     { "backup-result", cmd_backup_result, "part results from `yunohost backup create` JSON on stdin" },
     { "backup-list", cmd_backup_list, "archive names from `yunohost backup list` JSON on stdin" },

@@ -18,6 +18,7 @@ int cmd_key_init(int argc, char **argv);
 int cmd_checksum(int argc, char **argv);
 /* cmd_tar.c */
 int cmd_tar(int argc, char **argv);
+int cmd_backup_sources(int argc, char **argv);
 /* cmd_json.c */
 int cmd_apps(int argc, char **argv);
 int cmd_backup_result(int argc, char **argv);

@@ -21,6 +21,13 @@ ok_app_id(const char *v, const char **why)
 }
 
 static gboolean
+ok_ip(const char *v, const char **why)
+{
+    (void)why;
+    return fb_ip_valid(v);
+}
+
+static gboolean
 ok_host(const char *v, const char **why)
 {
     (void)why;
@@ -47,6 +54,7 @@ static const struct rule rules[] = {
     { "app-id", "is not a YunoHost app id", ok_app_id },
     { "app-list-line", "is not an app_list line", fb_app_list_line_valid },
     { "host", "is neither a host name nor an IP address", ok_host },
+    { "ip", "is not an IPv4 or IPv6 address", ok_ip },
     { "port", "is not a port number from 1 to 65535", ok_port },
     { "mail", "is not a mail address (a local user or user@host)", ok_mail },
 };
@@ -57,7 +65,7 @@ usage(FILE *out)
     fprintf(out, "Usage: fallback valid KIND VALUE\n"
                  "       fallback valid config KEY VALUE\n\n"
                  "Exit 0 when VALUE obeys the rule, 12 with one line saying why not.\n"
-                 "KIND: app-id, app-list-line, host, port, mail; config checks\n"
+                 "KIND: app-id, app-list-line, host, ip, port, mail; config checks\n"
                  "VALUE as the value of KEY in config.conf.\n");
 }
 

@@ -479,20 +479,20 @@ fo_sweep_temps() {
     done < <(find "$FB_YNH_ARCHIVES" -mindepth 1 -maxdepth 1 \( -name 'fallback_deploy-*' -o -name 'fallback_update-*' -o -name 'fallback_close-*' \) -print0)
 }
 
-# fo_csv_sources TAR|DIR: the source paths of an archive's backup.csv, one
-# a line. The main's archive is the other server's word: a path holding a
-# control character (a newline would make two paths of one) is left out.
+# fo_csv_sources TAR|DIR|CSV: the absolute source paths of an archive's
+# backup.csv (or of the backup.csv CSV), one a line, as `fallback
+# backup-sources` reads them. The main's archive is the other server's word:
+# a path holding a control character (a newline would make two paths of
+# one) is left out; a backup.csv the helper refuses gives none.
 fo_csv_sources() {
-    local csv
     if [ -d "$1" ]; then
-        csv=$(cat "$1/backup.csv" 2>/dev/null)
+        "$FB" backup-sources "$1/backup.csv"
+    elif [[ $1 == *.csv ]]; then
+        "$FB" backup-sources "$1"
     else
-        csv=$(tar -xOf "$1" backup.csv 2>/dev/null || tar -xOf "$1" ./backup.csv 2>/dev/null)
+        { tar -xOf "$1" backup.csv 2>/dev/null || tar -xOf "$1" ./backup.csv 2>/dev/null; } |
+            "$FB" backup-sources -
     fi
-    python3 -c 'import csv, sys
-for row in csv.reader(sys.stdin):
-    if row and row[0].startswith("/") and row[0].isprintable():
-        print(row[0])' <<< "$csv"
 }
 
 # fo_root_ok PATH: a path the system clean-up may touch: two levels deep at

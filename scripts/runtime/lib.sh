@@ -381,18 +381,9 @@ fb_exit_reason() {
 
 FB_STATE_MAX=65536
 
-# fb_valid_ip VALUE: an IPv4 or IPv6 address, nothing around it.
-fb_valid_ip() {
-    local v=$1 o
-    if [[ $v =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]]; then
-        for o in "${BASH_REMATCH[@]:1}"; do
-            [ $((10#$o)) -le 255 ] || return 1
-        done
-        return 0
-    fi
-    [[ $v == *:* ]] && [[ $v =~ ^[0-9A-Fa-f:.]{2,45}$ ]] || return 1
-    python3 -c 'import ipaddress, sys; ipaddress.IPv6Address(sys.argv[1])' "$v" 2>/dev/null
-}
+# fb_valid_helper KIND VALUE: VALUE obeys the helper's rule KIND (`fallback
+# valid`), the one owner of the app id and IP address rules.
+fb_valid_helper() { local fb; fb=$(fb_helper) && "$fb" valid "$1" "$2" > /dev/null 2>&1; }
 
 # fb_valid KIND VALUE: VALUE is one well-formed KIND. KIND is one of night,
 # app, part (an app id or @system), apps / parts (space-separated lists of
@@ -406,14 +397,13 @@ fb_valid() {
     [[ $v != *[[:cntrl:]]* ]] || return 1
     case $kind in
         night) [[ $v =~ ^$FB_NIGHT_RE$ ]] ;;
-        # the app id rule has one owner, the helper (`fallback valid app-id`)
-        app) local fb; fb=$(fb_helper) && "$fb" valid app-id "$v" > /dev/null 2>&1 ;;
+        app) fb_valid_helper app-id "$v" ;;
         part) [ "$v" = @system ] || fb_valid app "$v" ;;
         apps|parts)
             [[ $v =~ ^[^\ ]+(\ [^\ ]+)*$ ]] || return 1
             for w in $v; do fb_valid "${kind%s}" "$w" || return 1; done ;;
-        ip) fb_valid_ip "$v" ;;
-        ip_or_unknown) [ "$v" = unknown ] || fb_valid_ip "$v" ;;
+        ip) fb_valid_helper ip "$v" ;;
+        ip_or_unknown) [ "$v" = unknown ] || fb_valid_helper ip "$v" ;;
         epoch) [[ $v =~ ^[0-9]{1,12}$ ]] ;;
         count) [[ $v =~ ^[0-9]{1,9}$ ]] ;;
         bytes) [[ $v =~ ^[0-9]{1,19}$ ]] ;;

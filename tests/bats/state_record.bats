@@ -24,7 +24,7 @@ teardown() { rm -rf "$tmp"; }
         "utc:2025-01-02 01:00:00 UTC" yn:y outcome:failed:4 "probe:up 127.0.0.2:22" probe:down
         "=deployed|closed:closed")
     local bad=(night:20250102T010000 "night:20250102T010000Z " app:-rf app:a/b "apps:wiki  x" apps:@system
-        ip:256.1.1.1 ip:1.2.3 "ip:fe80::1%eth0" ip:unknown "ip:127.0.0.2 x" epoch:-1 "utc:2025-01-02 01:00:00"
+        ip:256.1.1.1 ip:1.2.3 ip:010.1.1.1 ip:1.2.3.04 "ip:fe80::1%eth0" ip:unknown "ip:127.0.0.2 x" epoch:-1 "utc:2025-01-02 01:00:00"
         yn:yes outcome:failed: "probe:up a b:22" "=deployed|closed:deploy" "=deployed|closed:deployed|closed")
     local c
     for c in "${ok[@]}"; do fb_valid "${c%%:*}" "${c#*:}" || { echo "refused: $c"; return 1; }; done
@@ -33,6 +33,13 @@ teardown() { rm -rf "$tmp"; }
     done
     run fb_valid ip $'127.0.0.2\nstate=closed'
     [ "$status" -ne 0 ]
+    # the IP rule is the helper's (the install's and the panel's too)
+    for c in 127.0.0.2 2001:db8::1 010.1.1.1 1.2.3 ::ffff:1.2.3.4; do
+        run "$FALLBACK_BIN" valid ip "$c"
+        want=$status
+        run fb_valid ip "$c"
+        [ $((status == 0)) = $((want == 0)) ] || { echo "disagree: $c ($status, helper $want)"; return 1; }
+    done
     run fb_valid night $'20250102T010000Z\n'
     [ "$status" -ne 0 ]
 }
@@ -131,6 +138,8 @@ teardown() { rm -rf "$tmp"; }
 @test "fo_csv_sources: a source path of the main's archive holding a newline does not become another root" {
     # shellcheck source=../../scripts/runtime/failover_lib.sh
     source "$BATS_TEST_DIRNAME/../../scripts/runtime/failover_lib.sh"
+    # shellcheck disable=SC2034  # the helper failover_lib.sh calls
+    FB=$FALLBACK_BIN
     mkdir "$tmp/arch"
     printf '%s\n' 'source,dest' '/etc/yunohost/current_host,conf/ynh/current_host' \
         '"/etc/yunohost/x' '/root/.ssh",conf/x' '/home/alice,data/home/alice' > "$tmp/arch/backup.csv"

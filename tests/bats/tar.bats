@@ -150,6 +150,36 @@ PY
     [[ "$output" == *"backup.csv"* ]]
 }
 
+@test "backup-sources: the absolute paths without a control character, as Python's csv reads them" {
+    # sources YunoHost writes with csv.QUOTE_ALL: quotes doubled, a newline
+    # or a tab inside a path, relative ones, accents
+    /usr/bin/python3 - "$T/rows.csv" <<'PY'
+import csv, sys
+rows = [("/etc/yunohost", "conf/ynh"), ('/home/a "quoted" b', "data/q"), ("/home/two\nlines", "data/nl"),
+        ("relative/path", "data/rel"), ("/srv/café", "data/c"), ("/srv/tab\there", "data/t"), ("/", "root")]
+with open(sys.argv[1], "w", newline="") as f:
+    csv.writer(f, quoting=csv.QUOTE_ALL).writerows(rows)
+PY
+    want=$(/usr/bin/python3 -c 'import csv, sys
+for row in csv.reader(open(sys.argv[1], newline="")):
+    if row[0].startswith("/") and not any(ord(ch) < 32 or ord(ch) == 127 for ch in row[0]):
+        print(row[0])' "$T/rows.csv")
+    [ "$(printf '%s\n' "$want" | wc -l)" -eq 4 ]
+    [ "$("$FB" backup-sources "$T/rows.csv")" = "$want" ]
+    [ "$("$FB" backup-sources - < "$T/rows.csv")" = "$want" ]
+    [ "$("$FB" backup-sources "$work/backup.csv" | head -n1)" = "$src/data" ]
+    # the rows fallback tar refuses are refused here too, and nothing is printed
+    printf '"/etc/a","conf/a"\r\n"/b","c","d"\r\n' > "$T/bad.csv"
+    run --separate-stderr "$FB" backup-sources "$T/bad.csv"
+    [ "$status" -eq 12 ]
+    [ -z "$output" ]
+    [[ "$stderr" == "fallback: backup-sources: $T/bad.csv: line 2: expected two fields"* ]]
+    run "$FB" backup-sources "$T/nowhere.csv"
+    [ "$status" -eq 1 ]
+    run "$FB" backup-sources
+    [ "$status" -eq 2 ]
+}
+
 @test "encrypt - -: a stream that decrypts to the input" {
     echo pw > "$T/pw"
     "$FB" tar "$work" | "$FB" encrypt --pass-file "$T/pw" - - > "$T/s.enc"
