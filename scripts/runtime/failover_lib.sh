@@ -303,7 +303,7 @@ fo_safety_backup() {
     fo_archive_exists "$name" || { fb_error "safety backup $name is not in 'yunohost backup list'"; return 1; }
     info=$(yunohost backup info "$name" --output-as json --quiet 2>/dev/null | "$FB" backup-info 2>/dev/null) ||
         { fb_error "safety backup $name: 'yunohost backup info' cannot read it"; return 1; }
-    path=$(awk '$1 == "path" { sub(/^path /, ""); print }' <<< "$info")
+    path=$(fb_line path <<< "$info")
     [ -n "$path" ] && [ -s "$path" ] && tar -tf "$path" info.json > /dev/null 2>&1 ||
         { fb_error "safety backup $name: its archive ${path:-?} is missing or unreadable"; return 1; }
     fb_log "safety backup $name made and checked ($(fb_size "$path") bytes, $((SECONDS - t0))s)"
@@ -564,7 +564,7 @@ fo_mac_check() {
 
 # fo_mac_field TEXT NAME: the value of the line "NAME VALUE" of a MAC's
 # TEXT (fo_mac_check).
-fo_mac_field() { awk -v k="$2" '$1 == k { print $2; exit }' <<< "$1"; }
+fo_mac_field() { fb_line "$2" <<< "$1"; }
 
 # fo_manifest_authentic MANIFEST MAC_FILE PURPOSE LIKE ID WHY_VAR
 # [TEXT_VAR]: MAC_FILE is authentic (fo_mac_check) and vouches for this

@@ -227,7 +227,8 @@ fb_lock_busy() {
 
 # fb_line KEY: what follows KEY on the first line of stdin whose first word
 # is KEY; nothing when none. The "KEY VALUE..." lines of the backup method's
-# request and result (scripts/runtime/backup_method) are read with it.
+# request and result (scripts/runtime/backup_method), of `fallback
+# backup-info` and of a MAC's text (`fallback mac check`) are read with it.
 fb_line() { awk -v k="$1" '$1 == k { sub(/^[^ ]* ?/, ""); print; exit }'; }
 
 # fb_conf_get FILE KEY: the value of the last "KEY=" line (spaces around the
