@@ -25,9 +25,6 @@ fb_known_hosts=$FB_KNOWN_HOSTS fb_main_storage=$FB_MAIN_STORAGE fb_cron_main=$FB
 fb_user=$FB_USER fb_chroot=$FB_CHROOT fb_auto_check=$FB_WATCH_CONF
 fb_cron_seal=$FB_CRON_SEAL fb_cron_watch=$FB_WATCH_CRON
 
-# The first line of app_list (doc/layout.md).
-fb_app_list_header="#000# For each app you want to backup, precede by [.]"
-
 # Marker of the lines the 0.x bash package appended to /etc/ssh/sshd_config.
 fb_legacy_sshd_marker="# Automatically added by fallback"
 
@@ -40,54 +37,11 @@ fb_legacy_sshd_marker="# Automatically added by fallback"
 
 # fallback_app_list_rewrite FILE [add|remove ID]: normalize FILE in place,
 # optionally adding ID as "[]" (an existing line keeps its mark) or removing
-# its line. Written to a temporary name and renamed, mode kept. The helper
-# owns the syntax: a FILE it refuses (what the nightly job would refuse) is
-# left as it is, with the helper's FILE:LINE message, status 1; so is any
-# result it would refuse.
+# its line: `fallback app-list`, the owner of the syntax, writes it (sorted,
+# header and comments first, mode kept). A FILE it refuses (what the nightly
+# job would refuse) is left as it is, with its FILE:LINE message, status 1.
 fallback_app_list_rewrite() {
-    local file=$1 op=${2:-} id=${3:-} tmp
-    "$fb_bin" config-check --app-list "$file" > /dev/null || return 1
-    [ -z "$op" ] || fallback_app_id_valid "$id" || { echo "fallback: app_list: not an app id: '$id'" >&2; return 1; }
-    tmp=$(mktemp "$file.XXXXXX") || return 1
-    if ! LC_ALL=C awk -v header="$fb_app_list_header" -v op="$op" -v target="$id" '
-        function flush(   i, j, t, k) {
-            # insertion sort of ids: app lists are short
-            for (i = 1; i < n; i++) {
-                t = ids[i]
-                for (j = i - 1; j >= 0 && (ids[j] "") > (t ""); j--) ids[j + 1] = ids[j]
-                ids[j + 1] = t
-            }
-            if (nc == 0) print header
-            for (k = 0; k < nc; k++) print comments[k]
-            for (k = 0; k < n; k++) print marks[ids[k]] ": " ids[k]
-        }
-        function add(id, mark) {
-            if (id == "") return
-            if (id == "fallback") mark = "[-]"
-            if (!(id in marks)) ids[n++] = id
-            marks[id] = mark
-        }
-        /^#/ { comments[nc++] = $0; next }
-        /^[[:space:]]*$/ { next }
-        {
-            line = $0
-            sub(/[[:space:]]+$/, "", line)
-            # "[mark]: id", as the helper checked above
-            match(line, /^\[[.-]?\]:[ \t]*/)
-            mark = substr(line, 1, index(line, "]"))
-            id = substr(line, RLENGTH + 1)
-            if (op == "remove" && id == target) next
-            add(id, mark)
-        }
-        END {
-            if (op == "add" && !(target in marks)) add(target, "[]")
-            flush()
-        }' "$file" > "$tmp" || ! "$fb_bin" config-check --app-list "$tmp" > /dev/null; then
-        rm -f "$tmp"
-        return 1
-    fi
-    chmod --reference="$file" "$tmp" 2>/dev/null || chmod 0644 "$tmp"
-    mv -f "$tmp" "$file"
+    "$fb_bin" app-list "${2:-normalize}" "$1" ${3:+"$3"} > /dev/null || return 1
 }
 
 # fallback_app_list_hook add|remove: the app_list hooks' work for the app
@@ -110,12 +64,12 @@ fallback_app_list_hook() {
 }
 
 # fallback_app_list_create FILE: a new app_list from app ids on stdin (one a
-# line), every app unselected, the package itself [-].
+# line), every app unselected, the package itself [-]; the header is the
+# helper's (fallback app-list normalize).
 fallback_app_list_create() {
     local file=$1 tmp
     tmp=$(mktemp "$file.XXXXXX") || return 1
     {
-        printf '%s\n' "$fb_app_list_header"
         sed -e '/^[[:space:]]*$/d' -e '/^fallback$/d' -e 's/^/[]: /'
         printf '%s\n' "[-]: fallback"
     } > "$tmp" || { rm -f "$tmp"; return 1; }

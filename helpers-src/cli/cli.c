@@ -18,6 +18,7 @@ const struct fb_command fb_commands[] = {
     { "backup-info", cmd_backup_info, "path, date and size from `yunohost backup info` JSON on stdin" },
     { "config-check", cmd_config_check, "validate config.conf and app_list" },
     { "selected-apps", cmd_selected_apps, "app ids selected in app_list" },
+    { "app-list", cmd_app_list, "read or change one app's line of app_list" },
     { "valid", cmd_valid, "whether a value obeys a rule: app id, host, port, mail, ..." },
     { "stage", cmd_stage, "take uploads out of the SFTP account's reach (fallback)" },
     { "push", cmd_push, "upload files to the fallback server over SFTP" },

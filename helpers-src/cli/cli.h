@@ -27,6 +27,7 @@ int cmd_backup_info(int argc, char **argv);
 /* cmd_config.c */
 int cmd_config_check(int argc, char **argv);
 int cmd_selected_apps(int argc, char **argv);
+int cmd_app_list(int argc, char **argv);
 /* cmd_stage.c */
 int cmd_stage(int argc, char **argv);
 /* cmd_transfer.c */

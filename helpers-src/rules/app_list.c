@@ -133,8 +133,10 @@ parse_entry(GPtrArray *list, GHashTable *seen, char *line, const char *path, gui
     return TRUE;
 }
 
+/* The entries of text into list, its comment lines into comments (when
+ * not NULL), in order. */
 static gboolean
-parse_text(GPtrArray *list, char *text, const char *path, GError **error)
+parse_text(GPtrArray *list, GPtrArray *comments, char *text, const char *path, GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     char *next = text;
@@ -146,6 +148,8 @@ parse_text(GPtrArray *list, char *text, const char *path, GError **error)
         if (nl != NULL)
             *nl = '\0';
         no++;
+        if (comments != NULL && line[0] == '#')
+            g_ptr_array_add(comments, g_strdup(line));
         if (is_skipped(line))
             continue;
         if (!parse_entry(list, seen, line, path, no, error))
@@ -155,14 +159,20 @@ parse_text(GPtrArray *list, char *text, const char *path, GError **error)
 }
 
 GPtrArray *
-fb_app_list_load(const char *path, GError **error)
+fb_app_list_load_all(const char *path, GPtrArray *comments, GError **error)
 {
     g_autofree char *text = NULL;
     g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify)fb_app_entry_free);
 
     if (!fb_read_text_file(path, APP_LIST_MAX_BYTES, &text, NULL, error))
         return NULL;
-    if (!parse_text(list, text, path, error))
+    if (!parse_text(list, comments, text, path, error))
         return NULL;
     return g_steal_pointer(&list);
+}
+
+GPtrArray *
+fb_app_list_load(const char *path, GError **error)
+{
+    return fb_app_list_load_all(path, NULL, error);
 }

@@ -41,6 +41,26 @@ struct fb_app_entry {
 
 /* Load app_list; returns a GPtrArray of struct fb_app_entry * (owned). */
 GPtrArray *fb_app_list_load(const char *path, GError **error);
+/* The same, and its comment lines ('#' first, NUL-terminated, g_free) added
+ * to comments in order. */
+GPtrArray *fb_app_list_load_all(const char *path, GPtrArray *comments, GError **error);
+
+/* app_list_edit.c: the file as the package writes it (doc/layout.md):
+ * its comment lines first (FB_APP_LIST_HEADER when it has none), then one
+ * "MARK: id" line per app, sorted by id (byte order), the package itself
+ * always [-]. */
+#define FB_APP_LIST_HEADER "#000# For each app you want to backup, precede by [.]"
+/* "[]", "[.]" or "[-]". */
+const char *fb_app_mark_text(enum fb_app_mark mark);
+gboolean fb_app_mark_parse(const char *text, enum fb_app_mark *mark);
+/* id's entry with mark, added when missing; an existing one keeps its mark
+ * when keep. Returns the entry. */
+struct fb_app_entry *fb_app_list_put(GPtrArray *entries, const char *id, enum fb_app_mark mark,
+                                     gboolean keep);
+/* id's entry removed; FALSE when there was none. */
+gboolean fb_app_list_drop(GPtrArray *entries, const char *id);
+/* The text of the file (entries sorted in place). */
+GString *fb_app_list_format(GPtrArray *entries, const GPtrArray *comments);
 
 /* YunoHost app id rules, including multi-instance ids such as nextcloud__2. */
 gboolean fb_app_id_valid(const char *id);

@@ -145,30 +145,18 @@ fo_part_ids() { "$FB" manifest parts - <<< "$1" | cut -d ' ' -f2 | paste -sd ' '
 fo_night_file() { "$FB" manifest files - --role "$2" <<< "$1" | cut -d ' ' -f2; }
 
 # fo_app_list_mark_of FILE ID: the mark ([.], [] or [-]) of ID in the
-# app_list FILE; nothing when ID has no line there.
+# app_list FILE; nothing when ID has no line there (or FILE is none).
 fo_app_list_mark_of() {
     [ -f "$1" ] || return 0
-    awk -v id="$2" '
-        { line = $0; sub(/[[:space:]]+$/, "", line) }
-        match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/) && substr(line, RLENGTH + 1) == id {
-            m = substr(line, 1, index(line, "]")) }
-        END { if (m != "") print m }' "$1"
+    "$FB" app-list get "$1" "$2" 2>/dev/null
 }
 
 # fo_app_list_mark FILE ID MARK: ID's line of the app_list FILE becomes
-# "MARK: ID" (added when missing); written aside, renamed, mode kept.
+# "MARK: ID" (added when missing); rewritten by the helper (fallback
+# app-list set), mode and owner kept.
 fo_app_list_mark() {
-    local file=$1 tmp
-    [ -f "$file" ] || return 0
-    tmp=$(mktemp "$file.XXXXXX") || return 1
-    awk -v id="$2" -v mark="$3" '
-        { line = $0; sub(/[[:space:]]+$/, "", line) }
-        match(line, /^\[[.-]?\][[:space:]]*:[[:space:]]*/) && substr(line, RLENGTH + 1) == id {
-            if (!done) print mark ": " id; done = 1; next }
-        { print }
-        END { if (!done) print mark ": " id }' "$file" > "$tmp" &&
-        chmod --reference="$file" "$tmp" && chown --reference="$file" "$tmp" &&
-        sync -- "$tmp" && mv -f -- "$tmp" "$file" || { rm -f -- "$tmp"; return 1; }
+    [ -f "$1" ] || return 0
+    "$FB" app-list set "$1" "$2" "$3" > /dev/null
 }
 
 # fo_decrypt IN OUT [WHY_VAR]: decrypt with the password held in

@@ -196,3 +196,51 @@ bad_list() {
     bad_conf "$(printf 'ssh_host=h\nssh_key=/k\npart_budget_minutes=1h')" \
         "3: part_budget_minutes must be a whole number of minutes from 1 to 10080"
 }
+
+@test "app-list: get, add, set, remove; written sorted, header and comments first, mode and owner kept" {
+    printf '%s\n' '# my note' '[.]: zulip  ' '' '[]: nextcloud' '[.]: fallback' > "$T/al"
+    chmod 0640 "$T/al"
+    chown 4321:4321 "$T/al"
+    [ "$("$FB" app-list get "$T/al" zulip)" = '[.]' ]
+    [ "$("$FB" app-list get "$T/al" nextcloud)" = '[]' ]
+    [ -z "$("$FB" app-list get "$T/al" gitea)" ]
+    "$FB" app-list add "$T/al" zulip
+    "$FB" app-list add "$T/al" gitea
+    [ "$(cat "$T/al")" = $'# my note\n[-]: fallback\n[]: gitea\n[]: nextcloud\n[.]: zulip' ]
+    [ "$(stat -c '%a %u %g' "$T/al")" = "640 4321 4321" ]
+    "$FB" app-list set "$T/al" nextcloud '[.]'
+    "$FB" app-list set "$T/al" wiki__2 '[-]'
+    "$FB" app-list remove "$T/al" gitea
+    "$FB" app-list remove "$T/al" absent
+    [ "$(cat "$T/al")" = $'# my note\n[-]: fallback\n[.]: nextcloud\n[-]: wiki__2\n[.]: zulip' ]
+    "$FB" config-check --app-list "$T/al"
+    # a file with no comment gets the header; an empty one is the header alone
+    : > "$T/empty"
+    "$FB" app-list normalize "$T/empty"
+    [ "$(cat "$T/empty")" = '#000# For each app you want to backup, precede by [.]' ]
+}
+
+@test "app-list: a bad file, id or mark is refused (12) and nothing is written" {
+    printf '%s\n' '[]: b' '[.]: b' > "$T/dup"
+    cp "$T/dup" "$T/before"
+    run --separate-stderr "$FB" app-list add "$T/dup" c
+    [ "$status" -eq 12 ]
+    [[ "$stderr" == *"duplicate app id 'b'"* ]]
+    cmp "$T/dup" "$T/before"
+    printf '%s\n' '[]: a' > "$T/al"
+    cp "$T/al" "$T/before"
+    run --separate-stderr "$FB" app-list add "$T/al" 'My App'
+    [ "$status" -eq 12 ]
+    [ "$stderr" = "fallback: app-list: 'My App' is not an app id" ]
+    run --separate-stderr "$FB" app-list set "$T/al" a '[x]'
+    [ "$status" -eq 12 ]
+    [ "$stderr" = "fallback: app-list: '[x]' is not a mark ([], [.] or [-])" ]
+    cmp "$T/al" "$T/before"
+    [ "$(find "$T" -name '.al.*' | wc -l)" -eq 0 ]
+    run "$FB" app-list add "$T/al"
+    [ "$status" -eq 2 ]
+    run "$FB" app-list rename "$T/al" a
+    [ "$status" -eq 2 ]
+    run "$FB" app-list get "$T/nowhere" a
+    [ "$status" -eq 12 ]
+}

@@ -385,6 +385,35 @@ test_app_list_bad(struct fixture *f, gconstpointer data)
 
 #define ADD_F(name, fn) g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
+/* put, drop and format: one line per app sorted by id, the marks kept or
+ * set, the package itself [-], the header only when there is no comment. */
+static void
+test_app_list_edit(void)
+{
+    g_autoptr(GPtrArray) e = g_ptr_array_new_with_free_func((GDestroyNotify)fb_app_entry_free);
+    g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) s = NULL, t = NULL;
+    enum fb_app_mark m;
+
+    fb_app_list_put(e, "zulip", FB_APP_SELECTED, TRUE);
+    fb_app_list_put(e, "fallback", FB_APP_SELECTED, FALSE);
+    fb_app_list_put(e, "nextcloud__2", FB_APP_UNSELECTED, TRUE);
+    g_assert_cmpint(fb_app_list_put(e, "zulip", FB_APP_UNSELECTED, TRUE)->mark, ==, FB_APP_SELECTED);
+    g_assert_cmpint(fb_app_list_put(e, "zulip", FB_APP_EXCLUDED, FALSE)->mark, ==, FB_APP_EXCLUDED);
+    g_assert_true(fb_app_list_drop(e, "nextcloud__2"));
+    g_assert_false(fb_app_list_drop(e, "nextcloud__2"));
+    fb_app_list_put(e, "Nextcloud", FB_APP_SELECTED, TRUE);
+    s = fb_app_list_format(e, comments);
+    g_assert_cmpstr(s->str, ==, FB_APP_LIST_HEADER "\n[.]: Nextcloud\n[-]: fallback\n[-]: zulip\n");
+    g_ptr_array_add(comments, g_strdup("# mine"));
+    t = fb_app_list_format(e, comments);
+    g_assert_cmpstr(t->str, ==, "# mine\n[.]: Nextcloud\n[-]: fallback\n[-]: zulip\n");
+    g_assert_true(fb_app_mark_parse("[.]", &m) && m == FB_APP_SELECTED);
+    g_assert_true(fb_app_mark_parse("[]", &m) && m == FB_APP_UNSELECTED);
+    g_assert_false(fb_app_mark_parse("[x]", &m));
+    g_assert_cmpstr(fb_app_mark_text(FB_APP_EXCLUDED), ==, "[-]");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -399,6 +428,7 @@ main(int argc, char **argv)
     ADD_F("/config/unreadable", test_unreadable);
     g_test_add_func("/app-list/id-rules", test_app_id_rules);
     g_test_add_func("/app-list/original-file", test_app_list_original);
+    g_test_add_func("/app-list/edit", test_app_list_edit);
     ADD_F("/app-list/tolerant", test_app_list_tolerant);
     ADD_F("/app-list/empty", test_app_list_empty);
     ADD_F("/app-list/bad-lines", test_app_list_bad);
