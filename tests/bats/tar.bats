@@ -173,6 +173,7 @@ for row in csv.reader(open(sys.argv[1], newline="")):
     run --separate-stderr "$FB" backup-sources "$T/bad.csv"
     [ "$status" -eq 12 ]
     [ -z "$output" ]
+    # shellcheck disable=SC2154 # set by run --separate-stderr
     [[ "$stderr" == "fallback: backup-sources: $T/bad.csv: line 2: expected two fields"* ]]
     run "$FB" backup-sources "$T/nowhere.csv"
     [ "$status" -eq 1 ]
