@@ -1,5 +1,6 @@
 /* cli.c - the subcommand table and option parsing shared by subcommands. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "pass.h"
@@ -42,6 +43,12 @@ cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+cli_wanted(const char *kind, const char *only)
+{
+    return only == NULL || strcmp(kind, only) == 0;
 }
 
 struct repo *

@@ -59,6 +59,9 @@ extern const struct fb_command fb_commands[];
 /* Parse argv with ctx; on error print "fallback: CMD: msg" and return FALSE. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd);
 
+/* Whether a line of kind is printed under --only only (NULL: every kind). */
+gboolean cli_wanted(const char *kind, const char *only);
+
 /* The repository DIR opened with the password or key file pass_file (the
  * terminal or stdin without one, pass_load's rules; asked twice when
  * create), made with its config when create and missing. The secret is

@@ -124,11 +124,9 @@ app_list_apply(const char *op, char **args, GError **error)
     if (entries == NULL)
         return FALSE;
     if (strcmp(op, "get") == 0) {
-        for (guint i = 0; i < entries->len; i++) {
-            const struct fb_app_entry *e = g_ptr_array_index(entries, i);
-            if (strcmp(e->id, args[1]) == 0)
-                printf("%s\n", fb_app_mark_text(e->mark));
-        }
+        const struct fb_app_entry *e = fb_app_list_find(entries, args[1], NULL);
+        if (e != NULL)
+            printf("%s\n", fb_app_mark_text(e->mark));
         return TRUE;
     }
     if (strcmp(op, "set") == 0 && !fb_app_mark_parse(args[2], &mark)) {

@@ -140,12 +140,6 @@ night_write(const struct night_opts *o, GError **error)
  * alone, without its first word. */
 static const char *const line_kinds[] = { "night", "part", "file", NULL };
 
-static gboolean
-wanted(const char *kind, const char *only)
-{
-    return only == NULL || strcmp(kind, only) == 0;
-}
-
 static void
 print_manifest(const struct night_manifest *m, const char *only)
 {
@@ -153,14 +147,14 @@ print_manifest(const struct night_manifest *m, const char *only)
                *file = only ? "" : "file ";
     char hex[2 * NIGHT_HASH_BYTES + 1];
 
-    if (wanted("night", only))
+    if (cli_wanted("night", only))
         printf("%s%s\n", night, m->night);
-    for (guint i = 0; wanted("part", only) && i < m->parts->len; i++) {
+    for (guint i = 0; cli_wanted("part", only) && i < m->parts->len; i++) {
         const struct night_entry *e = &g_array_index(m->parts, struct night_entry, i);
         sodium_bin2hex(hex, sizeof hex, e->hash, sizeof e->hash);
         printf("%s%s %s\n", part, e->name, hex);
     }
-    for (guint i = 0; wanted("file", only) && i < m->files->len; i++) {
+    for (guint i = 0; cli_wanted("file", only) && i < m->files->len; i++) {
         const struct night_entry *e = &g_array_index(m->files, struct night_entry, i);
         sodium_bin2hex(hex, sizeof hex, e->hash, sizeof e->hash);
         printf("%s%s %s %" G_GUINT64_FORMAT "\n", file, e->name, hex, e->size);

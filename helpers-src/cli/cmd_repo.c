@@ -202,7 +202,8 @@ repo_rebuild(int argc, char **argv)
         opts_clear(&o);
         return FB_EXIT_USAGE;
     }
-    ok = (r = cli_open_repo(o.dir, o.pass_file, FALSE, FALSE, &error)) != NULL && rebuild_to(r, &o, &error);
+    ok = (r = cli_open_repo(o.dir, o.pass_file, FALSE, FALSE, &error)) != NULL &&
+         rebuild_to(r, &o, &error);
     repo_free(r);
     opts_clear(&o);
     return ok ? FB_EXIT_OK : fb_report("repo rebuild", error);

@@ -113,11 +113,11 @@ static const char *const record_kinds[] = { "name", "night", "pack", NULL };
 static void
 print_record(const struct part_record *rec, const char *only)
 {
-    if (only == NULL || strcmp(only, "name") == 0)
+    if (cli_wanted("name", only))
         printf("%s%s\n", only ? "" : "name ", rec->name);
-    if (only == NULL || strcmp(only, "night") == 0)
+    if (cli_wanted("night", only))
         printf("%s%s\n", only ? "" : "night ", rec->night);
-    for (guint i = 0; (only == NULL || strcmp(only, "pack") == 0) && i < rec->packs->len; i++) {
+    for (guint i = 0; cli_wanted("pack", only) && i < rec->packs->len; i++) {
         const struct part_pack *pp = &g_array_index(rec->packs, struct part_pack, i);
         printf("%s%s %" G_GUINT64_FORMAT "\n", only ? "" : "pack ", pp->name, pp->size);
     }

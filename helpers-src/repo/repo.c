@@ -116,7 +116,8 @@ open_key(const char *config, const struct crypt_secret *secret, GError **error)
     struct crypt_key *key;
     gsize len;
 
-    if (!file_read_max(config, REPO_CONFIG_MAX, &text, &len, error) || !repo_config_parse(text, len, &cfg, error))
+    if (!file_read_max(config, REPO_CONFIG_MAX, &text, &len, error) ||
+        !repo_config_parse(text, len, &cfg, error))
         return NULL;
     if (secret->key != NULL) {
         key = crypt_key_new();

@@ -27,8 +27,8 @@ fb_app_mark_parse(const char *text, enum fb_app_mark *mark)
     return FALSE;
 }
 
-static struct fb_app_entry *
-find(GPtrArray *entries, const char *id, guint *at)
+struct fb_app_entry *
+fb_app_list_find(const GPtrArray *entries, const char *id, guint *at)
 {
     for (guint i = 0; i < entries->len; i++) {
         struct fb_app_entry *e = g_ptr_array_index(entries, i);
@@ -44,7 +44,7 @@ find(GPtrArray *entries, const char *id, guint *at)
 struct fb_app_entry *
 fb_app_list_put(GPtrArray *entries, const char *id, enum fb_app_mark mark, gboolean keep)
 {
-    struct fb_app_entry *e = find(entries, id, NULL);
+    struct fb_app_entry *e = fb_app_list_find(entries, id, NULL);
 
     if (e == NULL) {
         e = g_new0(struct fb_app_entry, 1);
@@ -62,7 +62,7 @@ fb_app_list_drop(GPtrArray *entries, const char *id)
 {
     guint at;
 
-    if (find(entries, id, &at) == NULL)
+    if (fb_app_list_find(entries, id, &at) == NULL)
         return FALSE;
     g_ptr_array_remove_index(entries, at);
     return TRUE;

@@ -53,6 +53,8 @@ GPtrArray *fb_app_list_load_all(const char *path, GPtrArray *comments, GError **
 /* "[]", "[.]" or "[-]". */
 const char *fb_app_mark_text(enum fb_app_mark mark);
 gboolean fb_app_mark_parse(const char *text, enum fb_app_mark *mark);
+/* id's entry, and its index into *at (when at is not NULL); NULL if none. */
+struct fb_app_entry *fb_app_list_find(const GPtrArray *entries, const char *id, guint *at);
 /* id's entry with mark, added when missing; an existing one keeps its mark
  * when keep. Returns the entry. */
 struct fb_app_entry *fb_app_list_put(GPtrArray *entries, const char *id, enum fb_app_mark mark,

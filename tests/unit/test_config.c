@@ -400,6 +400,8 @@ test_app_list_edit(void)
     fb_app_list_put(e, "nextcloud__2", FB_APP_UNSELECTED, TRUE);
     g_assert_cmpint(fb_app_list_put(e, "zulip", FB_APP_UNSELECTED, TRUE)->mark, ==, FB_APP_SELECTED);
     g_assert_cmpint(fb_app_list_put(e, "zulip", FB_APP_EXCLUDED, FALSE)->mark, ==, FB_APP_EXCLUDED);
+    g_assert_nonnull(fb_app_list_find(e, "nextcloud__2", NULL));
+    g_assert_null(fb_app_list_find(e, "nextcloud", NULL));
     g_assert_true(fb_app_list_drop(e, "nextcloud__2"));
     g_assert_false(fb_app_list_drop(e, "nextcloud__2"));
     fb_app_list_put(e, "Nextcloud", FB_APP_SELECTED, TRUE);
